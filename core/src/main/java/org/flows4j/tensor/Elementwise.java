@@ -256,7 +256,10 @@ final class Elementwise {
         return Autograd.record(out, op.name(), g -> new Tensor[] {unaryBackward(op, x, y, g)}, x);
     }
 
-    private static Tensor unaryBackward(Un op, Tensor x, Tensor y, Tensor g) {
+    private static Tensor unaryBackward(Un op, Tensor x, Tensor yValue, Tensor g) {
+        // The stored output has no graph; when the gradient itself must be differentiable
+        // (create-graph mode) rules that reuse the output recompute it as a recorded op.
+        Tensor y = Autograd.isGradEnabled() && x.requiresGrad ? unary(x, op) : yValue;
         switch (op) {
             case NEG: return g.neg();
             case EXP: return g.mul(y);

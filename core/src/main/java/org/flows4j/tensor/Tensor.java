@@ -163,6 +163,11 @@ public final class Tensor {
         return new Tensor(shape, f, d, true, null);
     }
 
+    /** A fresh copy of this tensor's data, cut off from the graph. */
+    public Tensor copy() {
+        return f != null ? wrap(shape.clone(), f.clone()) : wrap(shape.clone(), d.clone());
+    }
+
     /** This tensor's data, cut off from the graph. */
     public Tensor detach() {
         return requiresGrad ? new Tensor(shape, f, d, false, null) : this;
