@@ -1,0 +1,75 @@
+package org.flows4j.flows;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.flows4j.tensor.Autograd;
+import org.flows4j.tensor.DType;
+import org.flows4j.tensor.Tensor;
+import org.flows4j.transforms.Transform;
+
+/** Jacobians by autodiff and log-determinants by LU, to check transforms' own log-dets. */
+public final class FlowTestSupport {
+    private FlowTestSupport() {}
+
+    /** d y_i / d x_j of a transform's forward (or inverse) at one point, by reverse-mode autodiff. */
+    public static double[][] jacobian(Transform t, double[] point, boolean inverse, Tensor context) {
+        int d = point.length;
+        Tensor x = Tensor.of(point, 1, d).requireGrad();
+        Tensor y = inverse ? t.inverse(x, context).y() : t.forward(x, context).y();
+        double[][] jac = new double[d][];
+        for (int i = 0; i < d; i++) {
+            double[] e = new double[d];
+            e[i] = 1;
+            List<Tensor> g = Autograd.grad(y, List.of(x), Tensor.of(e, 1, d), false);
+            jac[i] = g.get(0).toDoubleArray();
+        }
+        return jac;
+    }
+
+    /** log|det A| by Gaussian elimination with partial pivoting. */
+    public static double logAbsDet(double[][] a) {
+        int n = a.length;
+        double[][] m = new double[n][];
+        for (int i = 0; i < n; i++) {
+            m[i] = a[i].clone();
+        }
+        double sum = 0;
+        for (int c = 0; c < n; c++) {
+            int p = c;
+            for (int r = c + 1; r < n; r++) {
+                if (Math.abs(m[r][c]) > Math.abs(m[p][c])) {
+                    p = r;
+                }
+            }
+            double[] tmp = m[c];
+            m[c] = m[p];
+            m[p] = tmp;
+            double piv = m[c][c];
+            sum += Math.log(Math.abs(piv));
+            for (int r = c + 1; r < n; r++) {
+                double f = m[r][c] / piv;
+                for (int k = c; k < n; k++) {
+                    m[r][k] -= f * m[c][k];
+                }
+            }
+        }
+        return sum;
+    }
+
+    public static List<double[]> rows(Tensor x) {
+        List<double[]> out = new ArrayList<>();
+        int n = x.size(0);
+        int d = x.size(1);
+        double[] all = x.toDoubleArray();
+        for (int i = 0; i < n; i++) {
+            double[] r = new double[d];
+            System.arraycopy(all, i * d, r, 0, d);
+            out.add(r);
+        }
+        return out;
+    }
+
+    static Tensor row(double[] r) {
+        return Tensor.of(DType.FLOAT64, r, 1, r.length);
+    }
+}
