@@ -30,11 +30,13 @@ public final class AtomicFiles {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        // A fresh random name created with CREATE_NEW: the file gets the process's default
+        // permissions (umask), as a plain write would, not createTempFile's owner-only ones.
+        Path tmp = dir.resolve("." + abs.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
         boolean moved = false;
         try {
             try (var channel = java.nio.channels.FileChannel.open(tmp,
-                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE_NEW);
                  OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
                 writer.writeTo(out);
                 out.flush();
