@@ -1,0 +1,81 @@
+package org.flows4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MoonsCommandTest {
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--bogus", "--steps=0", "--steps=-3", "--lr=0", "--lr=-1e-3", "--hidden=0", "--layers=0",
+        "--steps=abc", "--batch=0", "--dtype=float16", "--noise=-1"})
+    void badInputGivesOneLineErrorAndExitCode2(String arg, @TempDir Path dir) {
+        Run r = run("moons", arg, "--out", dir.resolve("x").toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(r.out()).as("no training output on bad input").isEmpty();
+    }
+
+    @Test
+    void unwritableOutGivesOneLineErrorAndExitCode2(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Run r = run("moons", "--steps", "1", "--out", file.resolve("sub").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("cannot write to --out").hasLineCount(1);
+        Run r2 = run("moons", "--steps", "1", "--out", file.toString());
+        assertThat(r2.code()).isEqualTo(2);
+        assertThat(r2.err()).contains("not a directory").hasLineCount(1);
+        assertThat(Files.readString(file)).as("nothing the user had is lost").isEqualTo("not a directory");
+    }
+
+    @Test
+    void missingCommandIsAUsageError() {
+        Run r = run();
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("missing command").hasLineCount(1);
+    }
+
+    @Test
+    void shortRunPrintsTheSeedsReportAndWritesItsFiles(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        Run r = run("moons", "--steps", "20", "--log-every", "10", "--hidden", "16", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("NLL at random init:", "  step       NLL", "    10 ", "    20 ",
+                "NLL after training:", "held-out points:", "NLL of N(0,I) baseline:", "Information gained:",
+                "Entropy of the true density", "True data: mean = (", "Flow samples: mean = (");
+        for (String f : List.of("metrics.json", "loss.png", "samples.png", "density.png")) {
+            assertThat(out.resolve(f)).isNotEmptyFile();
+        }
+        JsonObject m = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
+        List<String> keys = new ArrayList<>(m.keySet());
+        assertThat(keys).contains("init_nll", "final_nll", "test_nll", "baseline_nll", "info_gain", "entropy_floor",
+                "train_seconds", "steps_per_second", "data_mean", "data_std", "sample_mean", "sample_std",
+                "loss_history");
+        assertThat(m.getAsJsonArray("loss_history")).hasSize(21);
+        assertThat(m.get("baseline_nll").getAsDouble()).isCloseTo(2.8374, org.assertj.core.data.Offset.offset(1e-3));
+        try (var files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> !n.contains(".tmp"));
+        }
+    }
+}
