@@ -60,18 +60,19 @@ public final class MaximumLikelihood {
         }
         List<Tensor> params = flow.parameters();
         Adam adam = new Adam(params, config.learningRate());
+        LossGradient lossGradient = LossGradient.forFlow(flow);
         double[] history = new double[config.steps()];
         int n = data.size(0);
         long t0 = System.nanoTime();
         for (int step = 0; step < config.steps(); step++) {
             Tensor batch = data.indexSelect(rng.randint(n, config.batchSize()));
-            Tensor loss = flow.logProb(batch).mean().neg();
-            double value = loss.item();
+            LossGradient.Value v = lossGradient.compute(batch);
+            double value = v.loss();
             if (!Double.isFinite(value)) {
                 throw new DivergedException("training diverged at step " + step + " (loss " + value
                         + "); try a smaller learning rate");
             }
-            adam.step(Autograd.grad(loss, params));
+            adam.step(v.gradients());
             history[step] = value;
             if (listener != null) {
                 listener.onStep(step, value);
