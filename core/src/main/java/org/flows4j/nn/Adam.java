@@ -14,8 +14,9 @@ public final class Adam {
     private final double beta1;
     private final double beta2;
     private final double eps;
-    private final double[][] m;
-    private final double[][] v;
+    /** First and second moments, in the parameter's own precision (float32 as PyTorch keeps them). */
+    private final Object[] m;
+    private final Object[] v;
     private long t;
 
     public Adam(List<Tensor> params, double lr) {
@@ -37,11 +38,13 @@ public final class Adam {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        this.m = new double[this.params.size()][];
-        this.v = new double[this.params.size()][];
+        this.m = new Object[this.params.size()];
+        this.v = new Object[this.params.size()];
         for (int i = 0; i < this.params.size(); i++) {
-            m[i] = new double[this.params.get(i).numel()];
-            v[i] = new double[this.params.get(i).numel()];
+            Tensor p = this.params.get(i);
+            boolean f32 = p.rawFloats() != null;
+            m[i] = f32 ? new float[p.numel()] : new double[p.numel()];
+            v[i] = f32 ? new float[p.numel()] : new double[p.numel()];
         }
     }
 
@@ -61,23 +64,38 @@ public final class Adam {
                 throw new IllegalArgumentException("gradient " + k + " has " + g.numel() + " elements, parameter has "
                         + p.numel());
             }
-            double[] mk = m[k];
-            double[] vk = v[k];
-            float[] pf = p.rawFloats();
-            double[] pd = p.rawDoubles();
-            float[] gf = g.rawFloats();
-            double[] gd = g.rawDoubles();
-            for (int i = 0; i < mk.length; i++) {
-                double gi = gf != null ? gf[i] : gd[i];
-                mk[i] = beta1 * mk[i] + (1 - beta1) * gi;
-                vk[i] = beta2 * vk[i] + (1 - beta2) * gi * gi;
-                double upd = stepSize * mk[i] / (Math.sqrt(vk[i]) / bc2Sqrt + eps);
-                if (pf != null) {
-                    pf[i] -= (float) upd;
-                } else {
-                    pd[i] -= upd;
-                }
+            if (p.rawFloats() != null) {
+                float[] gf = g.rawFloats() != null ? g.rawFloats() : g.toFloatArray();
+                updateFloat(p.rawFloats(), gf, (float[]) m[k], (float[]) v[k], (float) stepSize, (float) bc2Sqrt);
+            } else {
+                updateDouble(p.rawDoubles(), g.rawDoubles() != null ? g.rawDoubles() : g.toDoubleArray(), (double[]) m[k], (double[]) v[k], stepSize, bc2Sqrt);
             }
+        }
+    }
+
+    /** One float32 update; a flat loop the JIT vectorises. */
+    private void updateFloat(float[] p, float[] g, float[] mk, float[] vk, float stepSize, float bc2Sqrt) {
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        float c1 = (float) (1 - beta1);
+        float c2 = (float) (1 - beta2);
+        float e = (float) eps;
+        for (int i = 0; i < p.length; i++) {
+            float gi = g[i];
+            float mi = b1 * mk[i] + c1 * gi;
+            float vi = b2 * vk[i] + c2 * gi * gi;
+            mk[i] = mi;
+            vk[i] = vi;
+            p[i] -= stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + e);
+        }
+    }
+
+    private void updateDouble(double[] p, double[] g, double[] mk, double[] vk, double stepSize, double bc2Sqrt) {
+        for (int i = 0; i < p.length; i++) {
+            double gi = g[i];
+            mk[i] = beta1 * mk[i] + (1 - beta1) * gi;
+            vk[i] = beta2 * vk[i] + (1 - beta2) * gi * gi;
+            p[i] -= stepSize * mk[i] / (Math.sqrt(vk[i]) / bc2Sqrt + eps);
         }
     }
 

@@ -1,6 +1,9 @@
 package org.flows4j.train;
 
 import java.util.List;
+import java.util.Optional;
+import org.flows4j.fused.FusedCouplingFlow;
+import org.flows4j.kernels.RowGemm;
 import org.flows4j.flows.Flow;
 import org.flows4j.tensor.Autograd;
 import org.flows4j.tensor.Tensor;
@@ -26,8 +29,19 @@ public interface LossGradient {
         };
     }
 
+    /** Fused kernels for RealNVP-style float32 flows (see {@link FusedCouplingFlow}). */
+    static Optional<LossGradient> fused(Flow flow, RowGemm gemm) {
+        return FusedCouplingFlow.of(flow, gemm).map(f -> {
+            FusedCouplingFlow.Step step = f.newStep();
+            return batch -> {
+                double loss = step.compute(batch);
+                return new Value(loss, step.gradients());
+            };
+        });
+    }
+
     /** The fastest implementation available for this flow. */
     static LossGradient forFlow(Flow flow) {
-        return autodiff(flow);
+        return fused(flow, RowGemm.best()).orElseGet(() -> autodiff(flow));
     }
 }

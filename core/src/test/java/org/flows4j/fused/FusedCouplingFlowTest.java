@@ -1,0 +1,136 @@
+package org.flows4j.fused;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.flows4j.distributions.StandardNormal;
+import org.flows4j.flows.Flow;
+import org.flows4j.flows.RealNvp;
+import org.flows4j.kernels.RowGemm;
+import org.flows4j.nn.Activation;
+import org.flows4j.nn.Mlp;
+import org.flows4j.tensor.Autograd;
+import org.flows4j.tensor.DType;
+import org.flows4j.tensor.Rng;
+import org.flows4j.tensor.Tensor;
+import org.flows4j.transforms.AffineTransformer;
+import org.flows4j.transforms.Composite;
+import org.flows4j.transforms.Coupling;
+import org.flows4j.transforms.MlpConditioner;
+import org.flows4j.transforms.Transform;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The fused kernels must compute what the autodiff path computes, for every supported shape. */
+class FusedCouplingFlowTest {
+
+    static Stream<Arguments> configs() {
+        return Stream.of(
+                Arguments.of("seed model, plain", RowGemm.plain(), 2, 6, 64, 2, Activation.RELU, AffineTransformer.Scale.TANH, 256),
+                Arguments.of("seed model, best", RowGemm.best(), 2, 6, 64, 2, Activation.RELU, AffineTransformer.Scale.TANH, 256),
+                Arguments.of("odd sizes, plain", RowGemm.plain(), 5, 3, 37, 3, Activation.TANH, AffineTransformer.Scale.IDENTITY, 31),
+                Arguments.of("odd sizes, best", RowGemm.best(), 5, 3, 37, 3, Activation.TANH, AffineTransformer.Scale.IDENTITY, 31),
+                Arguments.of("no hidden layer, best", RowGemm.best(), 3, 2, 8, 0, Activation.RELU, AffineTransformer.Scale.TANH, 7),
+                Arguments.of("wide, best", RowGemm.best(), 8, 4, 80, 1, Activation.RELU, AffineTransformer.Scale.TANH, 130));
+    }
+
+    static Flow flow(long seed, int dim, int layers, int hidden, int hiddenLayers, Activation act,
+            AffineTransformer.Scale scale) {
+        Rng rng = new Rng(seed);
+        List<Transform> parts = new java.util.ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            int[] sizes = new int[hiddenLayers + 2];
+            sizes[0] = dim;
+            for (int h = 1; h <= hiddenLayers; h++) {
+                sizes[h] = hidden;
+            }
+            sizes[hiddenLayers + 1] = 2 * dim;
+            double[] mask = new double[dim];
+            for (int i = 0; i < dim; i++) {
+                mask[i] = rng.nextDouble() < 0.5 ? 1 : 0;
+            }
+            mask[l % dim] = 1;
+            mask[(l + 1) % dim] = 0;
+            parts.add(new Coupling(mask, new MlpConditioner(new Mlp(sizes, act, rng, DType.FLOAT32), 0),
+                    new AffineTransformer(scale), DType.FLOAT32));
+        }
+        return new Flow(new StandardNormal(dim), new Composite(parts), DType.FLOAT32);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void lossAndGradientsMatchAutodiff(String name, RowGemm gemm, int dim, int layers, int hidden, int hiddenLayers,
+            Activation act, AffineTransformer.Scale scale, int batch) {
+        Flow f = flow(dim * 31L + layers, dim, layers, hidden, hiddenLayers, act, scale);
+        FusedCouplingFlow fused = FusedCouplingFlow.of(f, gemm).orElseThrow();
+        FusedCouplingFlow.Step step = fused.newStep();
+        for (int round = 0; round < 2; round++) {
+            Tensor x = Tensor.randn(new Rng(round), DType.FLOAT32, batch, dim).mul(1.7);
+            double fusedLoss = step.compute(x);
+            Tensor loss = f.logProb(x).mean().neg();
+            List<Tensor> expected = Autograd.grad(loss, f.parameters());
+            assertThat(fusedLoss).isCloseTo(loss.item(), org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(loss.item()))));
+            for (int k = 0; k < expected.size(); k++) {
+                assertClose(name + " gradient " + k, step.gradients().get(k).toDoubleArray(), expected.get(k).toDoubleArray());
+            }
+            // move the weights so the second round sees fresh values (the step must re-read them)
+            for (Tensor p : f.parameters()) {
+                float[] w = p.rawFloats();
+                for (int i = 0; i < w.length; i++) {
+                    w[i] *= 0.9f;
+                }
+            }
+        }
+    }
+
+    static void assertClose(String what, double[] actual, double[] expected) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < actual.length; i++) {
+            num += (actual[i] - expected[i]) * (actual[i] - expected[i]);
+            den += expected[i] * expected[i];
+        }
+        assertThat(Math.sqrt(num)).as(what).isLessThanOrEqualTo(1e-4 * Math.sqrt(den) + 1e-7);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void densityAndSamplingMatchTheFlow(String name, RowGemm gemm, int dim, int layers, int hidden, int hiddenLayers,
+            Activation act, AffineTransformer.Scale scale, int batch) {
+        Flow f = flow(dim * 7L + layers, dim, layers, hidden, hiddenLayers, act, scale);
+        FusedCouplingFlow fused = FusedCouplingFlow.of(f, gemm).orElseThrow();
+        Tensor x = Tensor.randn(new Rng(4), DType.FLOAT32, 2500, dim);
+        double[] expected = f.logProb(x).toDoubleArray();
+        for (int threads : new int[] {1, 2}) {
+            float[] got = fused.logProb(x, threads);
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(got[i]).isCloseTo((float) expected[i], org.assertj.core.data.Offset.offset(
+                        (float) (1e-4 * Math.max(1, Math.abs(expected[i])))));
+            }
+        }
+        Flow.Samples a = fused.sample(2100, new Rng(9), 1);
+        Flow.Samples b = fused.sample(2100, new Rng(9), 2);
+        assertThat(a.samples().toFloatArray()).containsExactly(b.samples().toFloatArray());
+        Flow.Samples ref = f.sampleWithLogProb(2100, new Rng(9));
+        double[] xs = ref.samples().toDoubleArray();
+        double[] fs = a.samples().toDoubleArray();
+        for (int i = 0; i < xs.length; i++) {
+            assertThat(Math.abs(xs[i] - fs[i])).isLessThan(1e-4 * Math.max(1, Math.abs(xs[i])));
+        }
+        double[] lr = ref.logProb().toDoubleArray();
+        double[] lf = a.logProb().toDoubleArray();
+        for (int i = 0; i < lr.length; i++) {
+            assertThat(Math.abs(lr[i] - lf[i])).isLessThan(1e-3 * Math.max(1, Math.abs(lr[i])));
+        }
+    }
+
+    @Test
+    void unsupportedFlowsAreDeclined() {
+        assertThat(FusedCouplingFlow.of(RealNvp.builder().dtype(DType.FLOAT64).build(new Rng(0)))).isEmpty();
+        assertThat(FusedCouplingFlow.of(RealNvp.builder().contextDim(3).build(new Rng(0)))).isEmpty();
+        assertThat(FusedCouplingFlow.of(RealNvp.builder().build(new Rng(0)))).isPresent();
+    }
+}
