@@ -1,58 +1,147 @@
 package org.flows4j.tensor;
 
-import java.util.SplittableRandom;
-
 /**
  * A seeded random number generator. Every random draw in flows4j goes through one of these, so a
- * run is reproducible from its seed. Built on {@link SplittableRandom} (SplitMix64, whose output
- * the JDK specifies, so streams are the same on every JDK); normals by the Box-Muller transform.
- * {@link #split()} gives an independent generator for parallel work, deterministically.
- * Not thread-safe: give each thread its own (split) generator.
+ * run is reproducible from its seed. SplitMix64 with explicit state, producing exactly the
+ * streams of {@link java.util.SplittableRandom} (same seed, same {@code split()} tree, same
+ * {@code nextLong}, {@code nextInt(bound)} and {@code nextDouble}; the JDK specifies that
+ * algorithm, so streams are the same on every JDK); normals by the Box-Muller transform.
+ * The whole state is a {@link State} value: {@link #state()} and {@link #restore} let a training
+ * run stop and continue exactly where it was. {@link #split()} gives an independent generator for
+ * parallel work, deterministically. Not thread-safe: give each thread its own (split) generator.
  */
 public final class Rng {
-    private final SplittableRandom random;
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    private static final double DOUBLE_UNIT = 0x1.0p-53;
+
+    private long seed;
+    private long gamma;
     private double spare;
     private boolean hasSpare;
 
-    public Rng(long seed) {
-        this.random = new SplittableRandom(seed);
+    /**
+     * Everything that determines a generator's future output.
+     *
+     * @param seed the SplitMix64 counter
+     * @param gamma the (odd) increment
+     * @param hasSpare whether a Box-Muller normal is waiting
+     * @param spare that normal (0 when there is none)
+     */
+    public record State(long seed, long gamma, boolean hasSpare, double spare) {
+        public State {
+            if ((gamma & 1L) == 0) {
+                throw new IllegalArgumentException("an Rng gamma must be odd, got " + Long.toHexString(gamma));
+            }
+            if (hasSpare && !Double.isFinite(spare)) {
+                throw new IllegalArgumentException("an Rng spare normal must be finite, got " + spare);
+            }
+        }
     }
 
-    private Rng(SplittableRandom random) {
-        this.random = random;
+    public Rng(long seed) {
+        this(seed, GOLDEN_GAMMA);
+    }
+
+    private Rng(long seed, long gamma) {
+        this.seed = seed;
+        this.gamma = gamma;
+    }
+
+    /** A generator in the given state. */
+    public static Rng of(State state) {
+        Rng r = new Rng(0);
+        r.restore(state);
+        return r;
+    }
+
+    /** The current state (a value; later draws do not change it). */
+    public State state() {
+        return new State(seed, gamma, hasSpare, hasSpare ? spare : 0.0);
+    }
+
+    /** Puts this generator in {@code state}: its next draws are those of the generator that state was taken from. */
+    public void restore(State state) {
+        this.seed = state.seed();
+        this.gamma = state.gamma();
+        this.hasSpare = state.hasSpare();
+        this.spare = state.hasSpare() ? state.spare() : 0.0;
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    private static int mix32(long z) {
+        z = (z ^ (z >>> 33)) * 0x62a9d9ed799705f5L;
+        return (int) (((z ^ (z >>> 28)) * 0xcb24d0a5c88c35b3L) >>> 32);
+    }
+
+    private static long mixGamma(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        z = (z ^ (z >>> 33)) | 1L;
+        int n = Long.bitCount(z ^ (z >>> 1));
+        return (n < 24) ? z ^ 0xaaaaaaaaaaaaaaaaL : z;
+    }
+
+    private long nextSeed() {
+        seed += gamma;
+        return seed;
     }
 
     /** A new generator whose stream is independent of this one's (and advances this one). */
     public Rng split() {
-        return new Rng(random.split());
+        long s = nextLong();
+        return new Rng(s, mixGamma(nextSeed()));
     }
 
     /** Uniform in [0, 1). */
     public double nextDouble() {
-        return random.nextDouble();
+        return (nextLong() >>> 11) * DOUBLE_UNIT;
+    }
+
+    /** Uniform int over all 32-bit values. */
+    private int nextInt() {
+        return mix32(nextSeed());
     }
 
     /** Uniform integer in [0, bound). */
     public int nextInt(int bound) {
-        return random.nextInt(bound);
+        if (bound <= 0) {
+            throw new IllegalArgumentException("bound must be positive, got " + bound);
+        }
+        int r = nextInt();
+        int m = bound - 1;
+        if ((bound & m) == 0) {
+            return r & m;
+        }
+        int u = r >>> 1;
+        while (u + m - (r = u % bound) < 0) {
+            u = nextInt() >>> 1;
+        }
+        return r;
     }
 
     /** Uniform long over all 64-bit values. */
     public long nextLong() {
-        return random.nextLong();
+        return mix64(nextSeed());
     }
 
     /** Standard normal. */
     public double nextGaussian() {
         if (hasSpare) {
             hasSpare = false;
-            return spare;
+            double s = spare;
+            spare = 0.0;
+            return s;
         }
         double u1;
         do {
-            u1 = random.nextDouble();
+            u1 = nextDouble();
         } while (u1 == 0.0);
-        double u2 = random.nextDouble();
+        double u2 = nextDouble();
         double r = Math.sqrt(-2.0 * Math.log(u1));
         double a = 2.0 * Math.PI * u2;
         spare = r * Math.sin(a);
@@ -78,7 +167,7 @@ public final class Rng {
     public int[] randint(int bound, int n) {
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
-            idx[i] = random.nextInt(bound);
+            idx[i] = nextInt(bound);
         }
         return idx;
     }
@@ -90,7 +179,7 @@ public final class Rng {
             p[i] = i;
         }
         for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
+            int j = nextInt(i + 1);
             int t = p[i];
             p[i] = p[j];
             p[j] = t;
