@@ -103,6 +103,99 @@ public final class Adam {
         return t;
     }
 
+    /**
+     * Everything Adam carries from one step to the next: the step count and the first and second
+     * moment estimates, one tensor per parameter (in parameter order, in the parameter's dtype, so
+     * that a saved state restores bit for bit).
+     */
+    public record State(long step, List<Tensor> m, List<Tensor> v) {
+        public State {
+            if (step < 0) {
+                throw new IllegalArgumentException("Adam step count must be >= 0, got " + step);
+            }
+            if (m.size() != v.size()) {
+                throw new IllegalArgumentException("Adam state has " + m.size() + " first moments but " + v.size()
+                        + " second moments");
+            }
+            m = m.stream().map(Tensor::copy).toList();
+            v = v.stream().map(Tensor::copy).toList();
+        }
+
+        @Override
+        public List<Tensor> m() {
+            return m.stream().map(Tensor::copy).toList();
+        }
+
+        @Override
+        public List<Tensor> v() {
+            return v.stream().map(Tensor::copy).toList();
+        }
+    }
+
+    /** A copy of the optimizer's state. */
+    public State state() {
+        return new State(t, moments(m), moments(v));
+    }
+
+    private List<Tensor> moments(Object[] arrays) {
+        List<Tensor> out = new java.util.ArrayList<>();
+        for (int k = 0; k < arrays.length; k++) {
+            int[] shape = params.get(k).shape();
+            out.add(arrays[k] instanceof float[] f ? Tensor.of(f, shape) : Tensor.of((double[]) arrays[k], shape));
+        }
+        return out;
+    }
+
+    /**
+     * Continues from {@code state} (taken from an optimizer over parameters of the same shapes and
+     * dtypes): the next {@link #step} is then the one the original optimizer would have taken.
+     */
+    public void restore(State state) {
+        List<Tensor> sm = state.m();
+        List<Tensor> sv = state.v();
+        if (sm.size() != params.size()) {
+            throw new IllegalArgumentException("Adam state is for " + sm.size() + " parameters, this optimizer has "
+                    + params.size());
+        }
+        for (int k = 0; k < sm.size(); k++) {
+            Tensor p = params.get(k);
+            for (Tensor s : List.of(sm.get(k), sv.get(k))) {
+                if (!java.util.Arrays.equals(s.shape(), p.shape()) || s.dtype() != p.dtype()) {
+                    throw new IllegalArgumentException("Adam state of parameter " + k + " is " + s.dtype() + " "
+                            + java.util.Arrays.toString(s.shape()) + ", the parameter is " + p.dtype() + " "
+                            + java.util.Arrays.toString(p.shape()));
+                }
+            }
+            if (!sm.get(k).allFinite() || !sv.get(k).allFinite() || hasNegative(sv.get(k))) {
+                throw new IllegalArgumentException("Adam state of parameter " + k + " holds a non-finite or "
+                        + "negative moment");
+            }
+        }
+        for (int k = 0; k < sm.size(); k++) {
+            copyInto(sm.get(k), m[k]);
+            copyInto(sv.get(k), v[k]);
+        }
+        t = state.step();
+    }
+
+    private static boolean hasNegative(Tensor t) {
+        for (int i = 0; i < t.numel(); i++) {
+            if (t.getFlat(i) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void copyInto(Tensor src, Object dst) {
+        if (dst instanceof float[] f) {
+            System.arraycopy(src.rawFloats(), 0, f, 0, f.length);
+        } else {
+            double[] d = (double[]) dst;
+            System.arraycopy(src.rawDoubles(), 0, d, 0, d.length);
+        }
+    }
+
     public double learningRate() {
         return lr;
     }
