@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.flows4j.cli.plot.Plots;
 import org.flows4j.data.Moons;
 import org.flows4j.data.MoonsEntropy;
 import org.flows4j.data.Standardization;
 import org.flows4j.flows.Flow;
+import org.flows4j.fused.FusedCouplingFlow;
 import org.flows4j.flows.RealNvp;
 import org.flows4j.io.AtomicFiles;
 import org.flows4j.tensor.Autograd;
@@ -70,6 +72,9 @@ public final class MoonsCommand implements Callable<Integer> {
     @Option(names = "--dtype", description = "float32 or float64 (default: ${DEFAULT-VALUE})")
     String dtype = "float32";
 
+    @Option(names = "--threads", description = "threads for sampling and density evaluation (default: all cores, ${DEFAULT-VALUE})")
+    int threads = Runtime.getRuntime().availableProcessors();
+
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: runs/moons-<timestamp>)")
     Path out;
 
@@ -114,9 +119,11 @@ public final class MoonsCommand implements Callable<Integer> {
         double baselineNll = baselineNll(trainRows);
         MoonsEntropy.Estimate floor = MoonsEntropy.estimate(noise, 100_000, 1);
         double floorStd = floor.rawNats() - standardization.logAbsDet();
+        Optional<FusedCouplingFlow> fused = FusedCouplingFlow.of(flow);
         double[][] samples;
         try (Autograd.Scope ignored = Autograd.noGrad()) {
-            samples = rows(flow.sample(points, sampleRng));
+            samples = rows(fused.isPresent() ? fused.get().sample(points, sampleRng, threads).samples()
+                    : flow.sample(points, sampleRng));
         }
         double[] dataMean = mean(trainRows);
         double[] dataStd = std(trainRows, dataMean);
@@ -173,7 +180,7 @@ public final class MoonsCommand implements Callable<Integer> {
                     String.format(Locale.ROOT, "entropy floor %.3f", floorStd));
             Plots.scatterSideBySide(dir.resolve("samples.png"), trainRows, "data (standardised)", samples,
                     "flow samples");
-            writeDensity(dir.resolve("density.png"), flow, trainRows, dt);
+            writeDensity(dir.resolve("density.png"), flow, fused, trainRows, dt);
         } catch (IOException e) {
             throw new UserError("cannot write results to " + dir + ": " + OutputDirectory.reason(e));
         }
@@ -191,6 +198,7 @@ public final class MoonsCommand implements Callable<Integer> {
         require(testPoints >= 2, "--test-points must be >= 2, got " + testPoints);
         require(noise >= 0 && Double.isFinite(noise), "--noise must be >= 0, got " + noise);
         require(logEvery >= 1, "--log-every must be >= 1, got " + logEvery);
+        require(threads >= 1, "--threads must be >= 1, got " + threads);
     }
 
     static void require(boolean ok, String message) {
@@ -207,7 +215,8 @@ public final class MoonsCommand implements Callable<Integer> {
         };
     }
 
-    private void writeDensity(Path file, Flow flow, double[][] data, DType dt) throws IOException {
+    private void writeDensity(Path file, Flow flow, Optional<FusedCouplingFlow> fused, double[][] data, DType dt)
+            throws IOException {
         int n = 200;
         double[] lo = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
         double[] hi = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
@@ -233,8 +242,17 @@ public final class MoonsCommand implements Callable<Integer> {
             }
         }
         double[] logp;
-        try (Autograd.Scope ignored = Autograd.noGrad()) {
-            logp = flow.logProb(Tensor.of(dt, grid, n * n, 2)).toDoubleArray();
+        Tensor points = Tensor.of(dt, grid, n * n, 2);
+        if (fused.isPresent()) {
+            float[] lp = fused.get().logProb(points, threads);
+            logp = new double[lp.length];
+            for (int i = 0; i < lp.length; i++) {
+                logp[i] = lp[i];
+            }
+        } else {
+            try (Autograd.Scope ignored = Autograd.noGrad()) {
+                logp = flow.logProb(points).toDoubleArray();
+            }
         }
         double[][] density = new double[n][n];
         for (int iy = 0; iy < n; iy++) {

@@ -30,6 +30,16 @@ final class CouplingStack {
         final int[] widths;
         final Activation activation;
         final boolean tanhScale;
+        /** Number of transformed coordinates; compact index of each coordinate (-1 if kept). */
+        final int transformed;
+        final int[] compactIndex;
+        /**
+         * The network outputs the layer uses (log-scale then shift of each transformed
+         * coordinate): the kernels compute only these, in this order.
+         */
+        final int[] usedOutputs;
+        /** Widths as the kernels run them: the last is usedOutputs.length. */
+        final int[] fusedWidths;
 
         Layer(float[] keep, Tensor[] weights, Tensor[] biases, Activation activation, boolean tanhScale) {
             this.keep = keep;
@@ -42,6 +52,22 @@ final class CouplingStack {
             for (int k = 0; k < weights.length; k++) {
                 widths[k + 1] = weights[k].size(0);
             }
+            int d = keep.length;
+            compactIndex = new int[d];
+            int t = 0;
+            for (int j = 0; j < d; j++) {
+                compactIndex[j] = keep[j] != 0 ? -1 : t++;
+            }
+            transformed = t;
+            usedOutputs = new int[2 * t];
+            for (int j = 0; j < d; j++) {
+                if (compactIndex[j] >= 0) {
+                    usedOutputs[compactIndex[j]] = j;
+                    usedOutputs[t + compactIndex[j]] = d + j;
+                }
+            }
+            fusedWidths = widths.clone();
+            fusedWidths[weights.length] = 2 * t;
         }
 
         int linears() {

@@ -69,8 +69,8 @@ public final class FusedCouplingFlow {
                 dW[l] = new float[layer.linears()][][];
                 dWt[l] = new float[layer.linears()][][];
                 for (int k = 0; k < layer.linears(); k++) {
-                    dW[l][k] = new float[layer.widths[k + 1]][layer.widths[k]];
-                    dWt[l][k] = new float[layer.widths[k]][layer.widths[k + 1]];
+                    dW[l][k] = new float[layer.fusedWidths[k + 1]][layer.widths[k]];
+                    dWt[l][k] = new float[layer.widths[k]][layer.fusedWidths[k + 1]];
                 }
             }
             for (Tensor p : stack.parameters) {
@@ -112,22 +112,10 @@ public final class FusedCouplingFlow {
                 loss += 0.5 * sq + 0.5 * d * LOG_2PI - ws.logDet[i];
             }
             loss /= b;
-            int g = 0;
             for (int l = stack.layers.size() - 1; l >= 0; l--) {
                 backwardLayer(l, b, -invB);
                 for (int i = 0; i < b; i++) {
                     System.arraycopy(ws.dx[i], 0, ws.dy[i], 0, d);
-                }
-            }
-            for (int l = 0; l < stack.layers.size(); l++) {
-                CouplingStack.Layer layer = stack.layers.get(l);
-                for (int k = 0; k < layer.linears(); k++) {
-                    float[] gw = grads.get(g++).rawFloats();
-                    int in = layer.widths[k];
-                    for (int o = 0; o < layer.widths[k + 1]; o++) {
-                        System.arraycopy(dW[l][k][o], 0, gw, o * in, in);
-                    }
-                    g++; // bias gradient filled in backwardLayer
                 }
             }
             return loss;
@@ -141,21 +129,21 @@ public final class FusedCouplingFlow {
             float[][] s = ws.s[l];
             float[][] e = ws.e[l];
             float[][] gOut = ws.gA;
+            int nt = layer.transformed;
             for (int i = 0; i < b; i++) {
                 float[] dyi = ws.dy[i];
                 float[] dxi = ws.dx[i];
                 float[] go = gOut[i];
                 for (int j = 0; j < d; j++) {
-                    if (layer.keep[j] != 0) {
+                    int q = layer.compactIndex[j];
+                    if (q < 0) {
                         dxi[j] = dyi[j];
-                        go[j] = 0;
-                        go[d + j] = 0;
                     } else {
                         float ej = e[i][j];
                         dxi[j] = dyi[j] * ej;
                         float ds = dyi[j] * x[i][j] * ej + dLogDet;
-                        go[j] = layer.tanhScale ? ds * (1 - s[i][j] * s[i][j]) : ds;
-                        go[d + j] = dyi[j];
+                        go[q] = layer.tanhScale ? ds * (1 - s[i][j] * s[i][j]) : ds;
+                        go[nt + q] = dyi[j];
                     }
                 }
             }
@@ -167,7 +155,7 @@ public final class FusedCouplingFlow {
             for (int k = nLin - 1; k >= 0; k--) {
                 float[][] input = k == 0 ? ws.netIn[l] : ws.hidden[l][k - 1];
                 int in = layer.widths[k];
-                int out = layer.widths[k + 1];
+                int out = layer.fusedWidths[k + 1];
                 if (in < NARROW) {
                     // dW^T = input^T g keeps the long (out) dimension innermost
                     gemm.gemm(true, input, g, null, false, dWt[l][k], 0, in, b, out);
@@ -179,13 +167,21 @@ public final class FusedCouplingFlow {
                 } else {
                     gemm.gemm(true, g, input, null, false, dW[l][k], 0, out, b, in);
                 }
+                float[] gw = grads.get(paramBase + 2 * k).rawFloats();
                 float[] gb = grads.get(paramBase + 2 * k + 1).rawFloats();
+                boolean last = k == nLin - 1;
+                if (last) {
+                    java.util.Arrays.fill(gw, 0f);
+                }
                 java.util.Arrays.fill(gb, 0f);
-                for (int i = 0; i < b; i++) {
-                    float[] gi = g[i];
-                    for (int o = 0; o < out; o++) {
-                        gb[o] += gi[o];
+                for (int o = 0; o < out; o++) {
+                    int dst = last ? layer.usedOutputs[o] : o;
+                    System.arraycopy(dW[l][k][o], 0, gw, dst * in, in);
+                    float sum = 0;
+                    for (int i = 0; i < b; i++) {
+                        sum += g[i][o];
                     }
+                    gb[dst] = sum;
                 }
                 float[][] target = k == 0 ? ws.dNetIn : other;
                 if (in < NARROW) {
@@ -230,19 +226,26 @@ public final class FusedCouplingFlow {
         }
     }
 
-    private static void activate(Activation act, float[][] h, int i0, int i1, int w) {
+    private void activate(Activation act, float[][] h, int i0, int i1, int w) {
+        if (act == Activation.RELU) {
+            gemm.relu(h, i0, i1, w);
+            return;
+        }
         for (int i = i0; i < i1; i++) {
             float[] hi = h[i];
-            if (act == Activation.RELU) {
-                for (int j = 0; j < w; j++) {
-                    hi[j] = Math.max(hi[j], 0f);
-                }
-            } else {
-                for (int j = 0; j < w; j++) {
-                    hi[j] = (float) Math.tanh(hi[j]);
-                }
+            for (int j = 0; j < w; j++) {
+                hi[j] = tanh(hi[j]);
             }
         }
+    }
+
+    /** tanh through the intrinsic exp (Math.tanh is not intrinsified); exact to float rounding. */
+    static float tanh(float x) {
+        if (Math.abs(x) < 0.125f) {
+            return (float) Math.tanh(x);
+        }
+        double e = Math.exp(-2.0 * Math.abs(x));
+        return (float) Math.copySign((1 - e) / (1 + e), x);
     }
 
     /** The conditioner network of layer l on ws.netIn[l] rows [i0, i1) into ws.netOut[l]. */
@@ -252,14 +255,14 @@ public final class FusedCouplingFlow {
         int n = layer.linears();
         for (int k = 0; k < n; k++) {
             float[][] out = k == n - 1 ? ws.netOut[l] : ws.hidden[l][k];
-            if (layer.widths[k + 1] < NARROW) {
-                gemm.dots(in, w.rows[l][k], w.biases[l][k], false, out, i0, i1, layer.widths[k], layer.widths[k + 1]);
+            int width = layer.fusedWidths[k + 1];
+            if (width < NARROW) {
+                gemm.dots(in, w.rows[l][k], w.biases[l][k], false, out, i0, i1, layer.widths[k], width);
             } else {
-                gemm.gemm(false, in, w.transposed[l][k], w.biases[l][k], false, out, i0, i1, layer.widths[k],
-                        layer.widths[k + 1]);
+                gemm.gemm(false, in, w.transposed[l][k], w.biases[l][k], false, out, i0, i1, layer.widths[k], width);
             }
             if (k < n - 1) {
-                activate(layer.activation, out, i0, i1, layer.widths[k + 1]);
+                activate(layer.activation, out, i0, i1, width);
             }
             in = out;
         }
@@ -283,14 +286,15 @@ public final class FusedCouplingFlow {
                 float[] out = ws.netOut[l][i];
                 float ld = 0;
                 for (int j = 0; j < d; j++) {
-                    if (layer.keep[j] != 0) {
+                    int q = layer.compactIndex[j];
+                    if (q < 0) {
                         y[i][j] = x[i][j];
                     } else {
-                        float sj = layer.tanhScale ? (float) Math.tanh(out[j]) : out[j];
+                        float sj = layer.tanhScale ? tanh(out[q]) : out[q];
                         float ej = (float) Math.exp(sj);
                         ws.s[l][i][j] = sj;
                         ws.e[l][i][j] = ej;
-                        y[i][j] = x[i][j] * ej + out[d + j];
+                        y[i][j] = x[i][j] * ej + out[layer.transformed + q];
                         ld += sj;
                     }
                 }
@@ -317,11 +321,12 @@ public final class FusedCouplingFlow {
                 float[] out = ws.netOut[l][i];
                 float ld = 0;
                 for (int j = 0; j < d; j++) {
-                    if (layer.keep[j] != 0) {
+                    int q = layer.compactIndex[j];
+                    if (q < 0) {
                         x[i][j] = y[i][j];
                     } else {
-                        float sj = layer.tanhScale ? (float) Math.tanh(out[j]) : out[j];
-                        x[i][j] = (y[i][j] - out[d + j]) * (float) Math.exp(-sj);
+                        float sj = layer.tanhScale ? tanh(out[q]) : out[q];
+                        x[i][j] = (y[i][j] - out[layer.transformed + q]) * (float) Math.exp(-sj);
                         ld -= sj;
                     }
                 }

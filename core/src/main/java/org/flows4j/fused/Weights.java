@@ -1,7 +1,8 @@
 package org.flows4j.fused;
 
 /**
- * Row-array copies of every coupling network's weights, in both orientations: transposed
+ * Row-array copies of every coupling network's weights (the last layer reduced to the outputs
+ * the coupling uses), in both orientations: transposed
  * ([in][out], for forward products) and as stored ([out][in], for backward products). Refreshed
  * from the parameter tensors before each use, so optimizer updates are always seen.
  */
@@ -24,11 +25,12 @@ final class Weights {
             rows[l] = new float[k][][];
             biases[l] = new float[k][];
             for (int j = 0; j < k; j++) {
-                int out = layer.widths[j + 1];
+                int out = layer.fusedWidths[j + 1];
                 int in = layer.widths[j];
                 transposed[l][j] = new float[in][out];
                 rows[l][j] = new float[out][in];
             }
+            biases[l][k - 1] = new float[layer.fusedWidths[k]];
         }
         refresh();
     }
@@ -36,19 +38,28 @@ final class Weights {
     void refresh() {
         for (int l = 0; l < stack.layers.size(); l++) {
             CouplingStack.Layer layer = stack.layers.get(l);
-            for (int j = 0; j < layer.linears(); j++) {
+            int last = layer.linears() - 1;
+            for (int j = 0; j <= last; j++) {
                 float[] w = layer.weights[j].rawFloats();
-                int out = layer.widths[j + 1];
+                float[] bias = layer.biases[j].rawFloats();
+                int out = layer.fusedWidths[j + 1];
                 int in = layer.widths[j];
                 float[][] t = transposed[l][j];
                 float[][] r = rows[l][j];
                 for (int o = 0; o < out; o++) {
-                    System.arraycopy(w, o * in, r[o], 0, in);
+                    // the last layer keeps only the outputs the coupling uses
+                    int src = j == last ? layer.usedOutputs[o] : o;
+                    System.arraycopy(w, src * in, r[o], 0, in);
                     for (int i = 0; i < in; i++) {
-                        t[i][o] = w[o * in + i];
+                        t[i][o] = w[src * in + i];
+                    }
+                    if (j == last) {
+                        biases[l][j][o] = bias[src];
                     }
                 }
-                biases[l][j] = layer.biases[j].rawFloats();
+                if (j != last) {
+                    biases[l][j] = bias;
+                }
             }
         }
     }

@@ -95,6 +95,17 @@ final class PlainRowGemm implements RowGemm {
     }
 
     @Override
+    public void relu(float[][] h, int i0, int i1, int m) {
+        for (int i = i0; i < i1; i++) {
+            float[] hi = h[i];
+            for (int j = 0; j < m; j++) {
+                float v = hi[j];
+                hi[j] = v > 0 ? v : 0f;
+            }
+        }
+    }
+
+    @Override
     public void reluMask(float[][] h, float[][] g, int i0, int i1, int m) {
         for (int i = i0; i < i1; i++) {
             float[] hi = h[i];

@@ -23,6 +23,9 @@ public interface RowGemm {
     /** {@code g[i][j] = 0} where {@code h[i][j] <= 0}: the ReLU backward mask, rows [i0, i1), j < m. */
     void reluMask(float[][] h, float[][] g, int i0, int i1, int m);
 
+    /** {@code h[i][j] = max(h[i][j], 0)} for rows [i0, i1), j < m. */
+    void relu(float[][] h, int i0, int i1, int m);
+
     /** A short name for reports: "vector" or "plain". */
     String name();
 

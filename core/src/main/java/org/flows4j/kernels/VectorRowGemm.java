@@ -70,6 +70,21 @@ final class VectorRowGemm implements RowGemm {
     }
 
     @Override
+    public void relu(float[][] h, int i0, int i1, int m) {
+        int mv = m - m % L;
+        for (int i = i0; i < i1; i++) {
+            float[] hi = h[i];
+            for (int j = 0; j < mv; j += L) {
+                FloatVector.fromArray(S, hi, j).max(0f).intoArray(hi, j);
+            }
+            for (int j = mv; j < m; j++) {
+                float v = hi[j];
+                hi[j] = v > 0 ? v : 0f;
+            }
+        }
+    }
+
+    @Override
     public void reluMask(float[][] h, float[][] g, int i0, int i1, int m) {
         int mv = m - m % L;
         FloatVector zero = FloatVector.zero(S);
