@@ -1,0 +1,135 @@
+package org.flows4j.transforms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.assertj.core.data.Offset;
+import org.flows4j.flows.FlowTestSupport;
+import org.flows4j.nn.Module;
+import org.flows4j.tensor.Autograd;
+import org.flows4j.tensor.DType;
+import org.flows4j.tensor.Rng;
+import org.flows4j.tensor.Tensor;
+
+/** Property checks shared by the transform and flow tests. */
+public final class TransformChecks {
+    private TransformChecks() {}
+
+    /** Adds N(0, scale^2) noise to every parameter, in place (so no layer sits at its identity init). */
+    public static void perturb(Module m, Rng rng, double scale) {
+        for (Tensor p : m.parameters()) {
+            float[] f = p.rawFloats();
+            double[] d = p.rawDoubles();
+            for (int i = 0; i < p.numel(); i++) {
+                double e = scale * rng.nextGaussian();
+                if (f != null) {
+                    f[i] += (float) e;
+                } else {
+                    d[i] += e;
+                }
+            }
+        }
+    }
+
+    /** Standard normal points times {@code scale}. */
+    public static Tensor points(Rng rng, int n, int dim, DType dtype, double scale) {
+        return Tensor.randn(rng, dtype, n, dim).mul(scale);
+    }
+
+    /** Points whose magnitudes spread log-uniformly over [1e-2, maxAbs], random signs. */
+    public static Tensor farPoints(Rng rng, int n, int dim, DType dtype, double maxAbs) {
+        double[] v = new double[n * dim];
+        double logMax = Math.log10(maxAbs);
+        for (int i = 0; i < v.length; i++) {
+            double mag = Math.pow(10, -2 + (logMax + 2) * rng.nextDouble());
+            v[i] = rng.nextDouble() < 0.5 ? -mag : mag;
+        }
+        // make sure the extremes themselves are there
+        v[0] = maxAbs;
+        if (v.length > 1) {
+            v[1] = -maxAbs;
+        }
+        return Tensor.of(dtype, v, n, dim);
+    }
+
+    public static Tensor context(Rng rng, int n, int contextDim, DType dtype) {
+        return contextDim == 0 ? null : Tensor.randn(rng, dtype, n, contextDim);
+    }
+
+    /**
+     * forward then inverse (and inverse then forward) give back the input within
+     * {@code tol * max(1, |x|)}, and the two log-dets cancel.
+     */
+    public static void assertRoundTrip(String what, Transform t, Tensor x, Tensor ctx, double tol) {
+        try (Autograd.Scope ignored = Autograd.noGrad()) {
+            Transform.Result f = t.forward(x, ctx);
+            Transform.Result back = t.inverse(f.y(), ctx);
+            assertClose(what + " inverse(forward(x))", back.y().toDoubleArray(), x.toDoubleArray(), tol);
+            assertCancel(what + " forward/inverse log-dets", f.logAbsDet(), back.logAbsDet(), tol);
+            Transform.Result i = t.inverse(x, ctx);
+            Transform.Result fwd = t.forward(i.y(), ctx);
+            assertClose(what + " forward(inverse(x))", fwd.y().toDoubleArray(), x.toDoubleArray(), tol);
+            assertCancel(what + " inverse/forward log-dets", i.logAbsDet(), fwd.logAbsDet(), tol);
+            assertThat(f.logAbsDet().shape()).as(what + " log-det shape").containsExactly(x.size(0));
+        }
+    }
+
+    private static void assertCancel(String what, Tensor a, Tensor b, double tol) {
+        double[] u = a.toDoubleArray();
+        double[] v = b.toDoubleArray();
+        for (int i = 0; i < u.length; i++) {
+            assertThat(Double.isFinite(u[i]) && Double.isFinite(v[i])).as(what + " finite").isTrue();
+            assertThat(u[i] + v[i]).as("%s [%d]: %s + %s", what, i, u[i], v[i])
+                    .isCloseTo(0.0, Offset.offset(100 * tol * Math.max(1, Math.abs(u[i]))));
+        }
+    }
+
+    public static void assertClose(String what, double[] actual, double[] expected, double tol) {
+        assertThat(actual.length).isEqualTo(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            double err = Math.abs(actual[i] - expected[i]);
+            assertThat(err <= tol * Math.max(1, Math.abs(expected[i])))
+                    .as("%s [%d]: %s vs %s (error %s)", what, i, actual[i], expected[i], err).isTrue();
+        }
+    }
+
+    /** log|det J| of forward and inverse at each row equals the log-det of the autodiff Jacobian (float64). */
+    public static void assertLogDetMatchesJacobian(String what, Transform t, Tensor x, Tensor ctx, double tol) {
+        int n = x.size(0);
+        int d = x.size(1);
+        double[] all = x.toDoubleArray();
+        for (int r = 0; r < n; r++) {
+            double[] p = new double[d];
+            System.arraycopy(all, r * d, p, 0, d);
+            Tensor c = ctx == null ? null : ctx.slice(0, r, r + 1);
+            for (boolean inverse : new boolean[] {false, true}) {
+                Tensor row = Tensor.of(p, 1, d);
+                double ld = (inverse ? t.inverse(row, c) : t.forward(row, c)).logAbsDet().item();
+                double expected = FlowTestSupport.logAbsDet(FlowTestSupport.jacobian(t, p, inverse, c));
+                assertThat(ld).as("%s log|det J| (inverse=%s) at %s", what, inverse, java.util.Arrays.toString(p))
+                        .isCloseTo(expected, Offset.offset(tol * Math.max(1, Math.abs(expected))));
+            }
+        }
+    }
+
+    /**
+     * Forward and inverse on {@code x} give finite outputs and log-dets, and finite gradients of
+     * sum(y) + sum(log-det) with respect to the inputs and every parameter.
+     */
+    public static void assertFinite(String what, Transform t, Tensor x, Tensor ctx) {
+        for (boolean inverse : new boolean[] {false, true}) {
+            Tensor in = x.copy().requireGrad();
+            Transform.Result r = inverse ? t.inverse(in, ctx) : t.forward(in, ctx);
+            assertThat(r.y().allFinite()).as("%s outputs finite (inverse=%s)", what, inverse).isTrue();
+            assertThat(r.logAbsDet().allFinite()).as("%s log-dets finite (inverse=%s)", what, inverse).isTrue();
+            List<Tensor> wrt = new ArrayList<>(t.parameters());
+            wrt.add(in);
+            Tensor loss = r.y().sum().add(r.logAbsDet().sum());
+            List<Tensor> grads = Autograd.grad(loss, wrt);
+            for (int k = 0; k < grads.size(); k++) {
+                assertThat(grads.get(k).allFinite()).as("%s gradient %d finite (inverse=%s)", what, k, inverse).isTrue();
+            }
+        }
+    }
+}
