@@ -20,10 +20,40 @@ public final class MaximumLikelihood {
         void onStep(int step, double loss);
     }
 
-    /** What a training run produced. */
-    public record Result(double[] lossHistory, double seconds) {
+    /**
+     * What a training run produced: the losses of all steps (those before a resume included), the
+     * seconds this call took and how many steps it ran.
+     */
+    public record Result(double[] lossHistory, double seconds, int stepsRun) {
+        public Result(double[] lossHistory, double seconds) {
+            this(lossHistory, seconds, lossHistory.length);
+        }
+
         public double stepsPerSecond() {
-            return lossHistory.length / seconds;
+            return stepsRun / seconds;
+        }
+    }
+
+    /** Receives the training state every so many steps (e.g. to write a checkpoint). */
+    @FunctionalInterface
+    public interface CheckpointSink {
+        void save(TrainingState state) throws java.io.IOException;
+    }
+
+    /** Hand the state to {@code sink} after every {@code every} steps. */
+    public record Checkpointing(int every, CheckpointSink sink) {
+        public Checkpointing {
+            if (every < 1) {
+                throw new IllegalArgumentException("checkpoint interval must be >= 1 step, got " + every);
+            }
+            java.util.Objects.requireNonNull(sink, "sink");
+        }
+    }
+
+    /** Thrown when a checkpoint cannot be written; training stops (the previous checkpoint is intact). */
+    public static final class CheckpointException extends RuntimeException {
+        public CheckpointException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -54,17 +84,45 @@ public final class MaximumLikelihood {
      * inclusive; callers who want its table pass N + 1.
      */
     public static Result train(Flow flow, Tensor data, Config config, Rng rng, Listener listener) {
+        return train(flow, data, config, rng, listener, null, null);
+    }
+
+    /**
+     * As {@link #train(Flow, Tensor, Config, Rng, Listener)}, optionally continuing from a saved
+     * state and handing out states as it goes.
+     *
+     * <p>To resume, give the flow the weights it had when {@code resume} was taken and the same
+     * data and config: Adam's moments and the minibatch generator ({@code rng}) are put back
+     * into that state, the loop continues at step {@code resume.step()}, and the run ends with
+     * exactly the weights and loss history of one that never stopped.
+     *
+     * @param resume state to continue from, or null to start afresh
+     * @param checkpointing where states go and how often, or null for none
+     */
+    public static Result train(Flow flow, Tensor data, Config config, Rng rng, Listener listener,
+            TrainingState resume, Checkpointing checkpointing) {
         if (data.rank() != 2 || data.size(1) != flow.dim()) {
             throw new IllegalArgumentException("data must be [n, " + flow.dim() + "], got "
                     + java.util.Arrays.toString(data.shape()));
         }
         List<Tensor> params = flow.parameters();
         Adam adam = new Adam(params, config.learningRate());
-        LossGradient lossGradient = LossGradient.forFlow(flow);
         double[] history = new double[config.steps()];
+        int start = 0;
+        if (resume != null) {
+            if (resume.step() > config.steps()) {
+                throw new IllegalArgumentException("cannot resume at step " + resume.step() + " a run of "
+                        + config.steps() + " steps");
+            }
+            adam.restore(resume.optimizer());
+            rng.restore(resume.rng());
+            start = resume.step();
+            System.arraycopy(resume.lossHistory(), 0, history, 0, start);
+        }
+        LossGradient lossGradient = LossGradient.forFlow(flow);
         int n = data.size(0);
         long t0 = System.nanoTime();
-        for (int step = 0; step < config.steps(); step++) {
+        for (int step = start; step < config.steps(); step++) {
             Tensor batch = data.indexSelect(rng.randint(n, config.batchSize()));
             LossGradient.Value v = lossGradient.compute(batch);
             double value = v.loss();
@@ -77,8 +135,18 @@ public final class MaximumLikelihood {
             if (listener != null) {
                 listener.onStep(step, value);
             }
+            if (checkpointing != null && (step + 1) % checkpointing.every() == 0) {
+                TrainingState state = new TrainingState(step + 1, java.util.Arrays.copyOf(history, step + 1),
+                        adam.state(), rng.state());
+                try {
+                    checkpointing.sink().save(state);
+                } catch (java.io.IOException e) {
+                    throw new CheckpointException("cannot write the checkpoint after step " + (step + 1) + ": "
+                            + e.getMessage(), e);
+                }
+            }
         }
-        return new Result(history, (System.nanoTime() - t0) / 1e9);
+        return new Result(history, (System.nanoTime() - t0) / 1e9, config.steps() - start);
     }
 
     /** Mean negative log-likelihood of all rows, evaluated in chunks without building a graph. */
