@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class KernelBench {
@@ -46,6 +46,7 @@ public class KernelBench {
     private FusedCouplingFlow.Step step;
     private FusedCouplingFlow fused;
     private Tensor batch;
+    private Tensor points;
 
     private static float[][] random(SplittableRandom r, int n, int m) {
         float[][] a = new float[n][m];
@@ -71,6 +72,7 @@ public class KernelBench {
         fused = FusedCouplingFlow.of(flow, gemm).orElseThrow();
         step = fused.newStep();
         batch = Tensor.randn(new Rng(2), DType.FLOAT32, 256, 2);
+        points = Tensor.randn(new Rng(3), DType.FLOAT32, 4096, 2);
     }
 
     /** Hidden layer forward: [256,64] x [64,64]. */
@@ -100,9 +102,9 @@ public class KernelBench {
         return step.compute(batch);
     }
 
-    /** Log-density of 256 points through the six layers, one thread. */
+    /** Log-density of 4096 points through the six layers, one thread (includes its buffers' setup). */
     @Benchmark
-    public float[] couplingLogProb() {
-        return fused.logProb(batch, 1);
+    public float[] couplingLogProb4096() {
+        return fused.logProb(points, 1);
     }
 }
