@@ -95,8 +95,14 @@ public final class Coupling implements Transform {
         return new Result(x, logDet);
     }
 
+    /** The conditioner's parameters, then the transformer's if it has any (a {@link org.flows4j.nn.Module}). */
     @Override
     public List<Tensor> parameters() {
+        if (transformer instanceof org.flows4j.nn.Module m && !m.parameters().isEmpty()) {
+            List<Tensor> ps = new java.util.ArrayList<>(conditioner.parameters());
+            ps.addAll(m.parameters());
+            return ps;
+        }
         return conditioner.parameters();
     }
 }

@@ -32,6 +32,19 @@ public final class TransformChecks {
         }
     }
 
+    /** Multiplies every parameter by {@code factor}, in place. */
+    public static void scale(Module m, double factor) {
+        for (Tensor p : m.parameters()) {
+            for (int i = 0; i < p.numel(); i++) {
+                if (p.rawFloats() != null) {
+                    p.rawFloats()[i] *= (float) factor;
+                } else {
+                    p.rawDoubles()[i] *= factor;
+                }
+            }
+        }
+    }
+
     /** Standard normal points times {@code scale}. */
     public static Tensor points(Rng rng, int n, int dim, DType dtype, double scale) {
         return Tensor.randn(rng, dtype, n, dim).mul(scale);
@@ -72,6 +85,59 @@ public final class TransformChecks {
             assertClose(what + " forward(inverse(x))", fwd.y().toDoubleArray(), x.toDoubleArray(), tol);
             assertCancel(what + " inverse/forward log-dets", i.logAbsDet(), fwd.logAbsDet(), tol);
             assertThat(f.logAbsDet().shape()).as(what + " log-det shape").containsExactly(x.size(0));
+        }
+    }
+
+    /** Copies every parameter value of {@code from} into the same-shaped parameters of {@code to}. */
+    public static void copyParameters(org.flows4j.nn.Module from, org.flows4j.nn.Module to) {
+        List<Tensor> a = from.parameters();
+        List<Tensor> b = to.parameters();
+        assertThat(b).hasSameSizeAs(a);
+        for (int k = 0; k < a.size(); k++) {
+            double[] v = a.get(k).toDoubleArray();
+            Tensor p = b.get(k);
+            assertThat(p.numel()).isEqualTo(v.length);
+            for (int i = 0; i < v.length; i++) {
+                if (p.rawFloats() != null) {
+                    p.rawFloats()[i] = (float) v[i];
+                } else {
+                    p.rawDoubles()[i] = v[i];
+                }
+            }
+        }
+    }
+
+    /**
+     * Float32 round trips (both orders) of {@code t32}, against what the float64 twin {@code t64}
+     * (same parameter values) says is achievable: the error must be below
+     * {@code tol * max(1, |x|) + 16 e}, where e is how far the exact (float64) second map takes the
+     * float32 intermediate result from x. For well-conditioned layers e is ~1e-7 and this is a
+     * plain 1e-5 check; where a layer is nearly flat (a spline's slope can be 1e-4 or less), float32
+     * rounding of the intermediate alone moves x by e, whatever the implementation (the factor
+     * allows for the same effect on the coordinates an autoregressive inverse computes first).
+     */
+    public static void assertRoundTripFloat32(String what, Transform t32, Transform t64, Tensor x, Tensor ctx,
+            double tol) {
+        try (Autograd.Scope ignored = Autograd.noGrad()) {
+            Tensor ctx64 = ctx == null ? null : ctx.to(DType.FLOAT64);
+            for (boolean forwardFirst : new boolean[] {true, false}) {
+                Tensor mid = forwardFirst ? t32.forward(x, ctx).y() : t32.inverse(x, ctx).y();
+                Tensor back = forwardFirst ? t32.inverse(mid, ctx).y() : t32.forward(mid, ctx).y();
+                Tensor mid64 = mid.to(DType.FLOAT64);
+                Tensor ref = forwardFirst ? t64.inverse(mid64, ctx64).y() : t64.forward(mid64, ctx64).y();
+                double[] xv = x.toDoubleArray();
+                double[] bv = back.toDoubleArray();
+                double[] rv = ref.toDoubleArray();
+                for (int i = 0; i < xv.length; i++) {
+                    double achievable = Math.abs(rv[i] - xv[i]);
+                    double err = Math.abs(bv[i] - xv[i]);
+                    assertThat(err <= tol * Math.max(1, Math.abs(xv[i])) + 16 * achievable)
+                            .as("%s %s [%d]: %s vs %s (error %s; exact map of the rounded intermediate: %s)", what,
+                                    forwardFirst ? "inverse(forward(x))" : "forward(inverse(x))", i, bv[i], xv[i], err,
+                                    achievable)
+                            .isTrue();
+                }
+            }
         }
     }
 
