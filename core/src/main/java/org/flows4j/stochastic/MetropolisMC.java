@@ -1,0 +1,193 @@
+package org.flows4j.stochastic;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.flows4j.energy.Energy;
+import org.flows4j.tensor.Autograd;
+import org.flows4j.tensor.DType;
+import org.flows4j.tensor.Rng;
+import org.flows4j.tensor.Tensor;
+
+/**
+ * Random-walk Metropolis Monte Carlo as a stochastic flow layer (the paper's MetropolisMCFlow):
+ * {@code steps} moves y' = y + stepSize * N(0, I), each accepted with probability
+ * min(1, exp(-(u(y') - u(y)))), one decision per sample (all coordinates move together).
+ *
+ * <p>Every such kernel satisfies detailed balance with respect to exp(-u), so its log ratio of
+ * backward to forward path densities is dS = u(y_end) - u(y_start) (eq. 22 of the paper). As in
+ * the paper's code, gradients pass through the kept positions (y_new = accepted ? y' : y) and the
+ * energies; the accept decision carries none. With a trainable step size its gradient flows through
+ * the accepted proposals. Both directions run the same kernel.
+ */
+public final class MetropolisMC implements StochasticTransform {
+    private final Energy energy;
+    private final int dim;
+    private final int steps;
+    private final StepSize stepSize;
+    private Rng rng;
+
+    private MetropolisMC(Builder b, Rng rng) {
+        this.energy = b.energy;
+        this.dim = b.dim > 0 ? b.dim : b.energy.dim();
+        if (dim < 1) {
+            throw new IllegalArgumentException("the energy has no fixed dimension: give the layer one with dim()");
+        }
+        if (b.energy.dim() >= 0 && b.energy.dim() != dim) {
+            throw new IllegalArgumentException("layer dimension " + dim + " differs from the energy's " + b.energy.dim());
+        }
+        if (b.steps < 1) {
+            throw new IllegalArgumentException("number of MC steps must be >= 1, got " + b.steps);
+        }
+        this.steps = b.steps;
+        this.stepSize = new StepSize(b.stepSize, b.trainable, b.dtype, "MC step size");
+        this.rng = java.util.Objects.requireNonNull(rng, "rng");
+    }
+
+    /** A builder for a Metropolis layer sampling exp(-energy). Defaults: 1 step, step size 0.1. */
+    public static Builder builder(Energy energy) {
+        return new Builder(energy);
+    }
+
+    /** Settings of a {@link MetropolisMC} layer. */
+    public static final class Builder {
+        private final Energy energy;
+        private int dim = -1;
+        private int steps = 1;
+        private double stepSize = 0.1;
+        private boolean trainable;
+        private DType dtype = DType.FLOAT32;
+
+        private Builder(Energy energy) {
+            this.energy = java.util.Objects.requireNonNull(energy, "energy");
+        }
+
+        /** Dimension (needed only when the energy works in any dimension). */
+        public Builder dim(int dim) {
+            this.dim = dim;
+            return this;
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /** Standard deviation of the Gaussian proposal. */
+        public Builder stepSize(double stepSize) {
+            this.stepSize = stepSize;
+            return this;
+        }
+
+        /** Makes the step size a trainable parameter (its logarithm is trained). */
+        public Builder trainableStepSize(boolean trainable) {
+            this.trainable = trainable;
+            return this;
+        }
+
+        /** dtype of the trainable step size (that of the flow). */
+        public Builder dtype(DType dtype) {
+            this.dtype = dtype;
+            return this;
+        }
+
+        public MetropolisMC build(Rng rng) {
+            return new MetropolisMC(this, rng);
+        }
+    }
+
+    public Energy energy() {
+        return energy;
+    }
+
+    @Override
+    public int dim() {
+        return dim;
+    }
+
+    @Override
+    public int steps() {
+        return steps;
+    }
+
+    /** The current proposal standard deviation. */
+    public double stepSize() {
+        return stepSize.value();
+    }
+
+    @Override
+    public Rng rng() {
+        return rng;
+    }
+
+    @Override
+    public void setRng(Rng rng) {
+        this.rng = java.util.Objects.requireNonNull(rng, "rng");
+    }
+
+    @Override
+    public List<Tensor> parameters() {
+        return stepSize.trainable() ? List.of(stepSize.parameter()) : List.of();
+    }
+
+    @Override
+    public Result forward(Tensor x, Tensor context) {
+        return run(x, null);
+    }
+
+    @Override
+    public Result inverse(Tensor y, Tensor context) {
+        return run(y, null);
+    }
+
+    @Override
+    public Trajectory trajectory(Tensor x) {
+        List<Tensor> states = new ArrayList<>();
+        try (Autograd.Scope ignored = Autograd.noGrad()) {
+            Result r = run(x.detach(), states);
+            return new Trajectory(List.copyOf(states), r.logAbsDet());
+        }
+    }
+
+    private Result run(Tensor x, List<Tensor> states) {
+        if (x.rank() != 2 || x.size(1) != dim) {
+            throw new IllegalArgumentException("expected points of shape [batch, " + dim + "], got "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        DType dt = x.dtype();
+        int n = x.size(0);
+        Tensor step = stepSize.trainable() ? stepSize.tensor(dt) : null;
+        double fixedStep = stepSize.value();
+        Tensor y = x;
+        Tensor e0 = energy.energy(x);
+        Tensor e = e0;
+        if (states != null) {
+            states.add(y);
+        }
+        double[] rowMask = new double[n];
+        double[] fullMask = new double[n * dim];
+        for (int s = 0; s < steps; s++) {
+            Tensor noise = Tensor.randn(rng, dt, n, dim);
+            Tensor proposal = y.add(step != null ? noise.mul(step) : noise.mul(fixedStep));
+            Tensor eProposal = energy.energy(proposal);
+            for (int i = 0; i < n; i++) {
+                double delta = eProposal.getFlat(i) - e.getFlat(i);
+                boolean accept = rng.nextDouble() < Math.exp(-delta);
+                double m = accept ? 1.0 : 0.0;
+                rowMask[i] = m;
+                java.util.Arrays.fill(fullMask, i * dim, (i + 1) * dim, m);
+            }
+            y = Tensor.where(Tensor.of(dt, fullMask, n, dim), proposal, y);
+            e = Tensor.where(Tensor.of(dt, rowMask, n), eProposal, e);
+            if (states != null) {
+                states.add(y);
+            }
+        }
+        return new Result(y, e.sub(e0));
+    }
+
+    @Override
+    public String toString() {
+        return "MetropolisMC(steps=" + steps + ", stepSize=" + stepSize() + (stepSize.trainable() ? " trainable" : "")
+                + ", " + energy + ")";
+    }
+}
