@@ -5,4 +5,11 @@ public final class UserError extends RuntimeException {
     public UserError(String message) {
         super(message);
     }
+
+    /** Throws a UserError with {@code message} unless {@code ok}. */
+    static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new UserError(message);
+        }
+    }
 }
