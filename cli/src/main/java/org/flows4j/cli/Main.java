@@ -7,9 +7,10 @@ import picocli.CommandLine.Command;
 /** The flows4j command-line tool. */
 @Command(name = "flows4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Normalizing flows on the JVM.",
-        subcommands = {MoonsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {MoonsCommand.class, FitCommand.class, SampleCommand.class, DensityCommand.class,
+            ImportTorchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    /** Exit code for bad input: unknown flags, bad values, unwritable outputs. */
+    /** Exit code for bad input: unknown flags, bad values, unreadable models or data, unwritable outputs. */
     public static final int EXIT_USAGE = 2;
     /** Exit code for failures that are not the user's input (a diverged training, an internal error). */
     public static final int EXIT_FAILURE = 1;
@@ -19,7 +20,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try: flows4j moons)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try: flows4j moons, or flows4j help)");
     }
 
     public static void main(String[] args) {
@@ -40,7 +41,8 @@ public final class Main implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             String name = c.getCommandSpec().qualifiedName();
-            if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
+            if (ex instanceof UserError || ex instanceof IllegalArgumentException
+                    || ex instanceof org.flows4j.io.ModelFormatException || ex instanceof org.flows4j.io.DataFileException) {
                 err.println(name + ": " + oneLine(ex.getMessage()));
                 return EXIT_USAGE;
             }

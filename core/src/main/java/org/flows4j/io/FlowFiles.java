@@ -168,7 +168,10 @@ public final class FlowFiles {
 
     private static Map<String, Object> describeTransformer(ElementwiseTransformer tr) {
         if (tr instanceof AffineTransformer a) {
-            return Map.of("type", "affine", "scale", a.scale().name().toLowerCase(Locale.ROOT));
+            Map<String, Object> d = new LinkedHashMap<>(); // ordered: the same flow always gives the same bytes
+            d.put("type", "affine");
+            d.put("scale", a.scale().name().toLowerCase(Locale.ROOT));
+            return d;
         }
         throw new IllegalArgumentException("cannot save a coupling with a " + tr.getClass().getSimpleName()
                 + " transformer: the model format does not support it yet");

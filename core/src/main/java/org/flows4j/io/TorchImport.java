@@ -46,6 +46,9 @@ public final class TorchImport {
     /** The flow of the file, computing in {@code dtype} (null: the file's). */
     public static Flow load(Path file, DType dtype) throws ModelFormatException {
         SafeTensors.Contents c = SafeTensors.read(file);
+        if (FlowFiles.FORMAT.equals(c.metadata().get("format"))) {
+            throw new ModelFormatException(file + ": already a flows4j model (nothing to import)");
+        }
         return convert(c.tensors(), dtype, file + ": ");
     }
 

@@ -100,7 +100,7 @@ class FlowFilesTest {
         SafeTensors.Contents c = SafeTensors.read(file);
         assertThat(c.metadata()).containsKeys("dtype", "dim", "base", "transform");
         assertThat(c.metadata().get("transform")).contains("\"type\":\"standardize\"", "\"type\":\"coupling\"",
-                "\"mask\":[1,0]", "\"sizes\":[2,4,4,4]", "\"scale\":\"tanh\"", "\"activation\":\"relu\"");
+                "\"mask\":[1,0]", "\"sizes\":[2,4,4,4]", "{\"type\":\"affine\",\"scale\":\"tanh\"}", "\"activation\":\"relu\"");
     }
 
     @Test
