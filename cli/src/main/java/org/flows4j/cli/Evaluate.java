@@ -7,6 +7,7 @@ import org.flows4j.fused.FusedCouplingFlow;
 import org.flows4j.tensor.Autograd;
 import org.flows4j.tensor.Rng;
 import org.flows4j.tensor.Tensor;
+import org.flows4j.transforms.Standardize;
 import org.flows4j.transforms.Transform;
 
 /**
@@ -18,18 +19,28 @@ final class Evaluate {
 
     private Evaluate() {}
 
+    /** Fused kernels for a flow, with the standardisation in front of them (null if none). */
+    private record Kernels(FusedCouplingFlow fused, Standardize standardize) {}
+
+    private static Optional<Kernels> kernels(Flow flow) {
+        Optional<FusedCouplingFlow> direct = FusedCouplingFlow.of(flow);
+        if (direct.isPresent()) {
+            return Optional.of(new Kernels(direct.get(), null));
+        }
+        return Standardized.split(flow)
+                .flatMap(p -> FusedCouplingFlow.of(p.inner()).map(f -> new Kernels(f, p.standardize())));
+    }
+
     /** log p of each row of {@code x}. */
     static double[] logProb(Flow flow, Tensor x, int threads) {
-        Optional<FusedCouplingFlow> fused = FusedCouplingFlow.of(flow);
-        if (fused.isPresent()) {
-            return widen(fused.get().logProb(x, threads));
-        }
-        Optional<Standardized.Parts> parts = Standardized.split(flow);
-        Optional<FusedCouplingFlow> inner = parts.flatMap(p -> FusedCouplingFlow.of(p.inner()));
+        Optional<Kernels> k = kernels(flow);
         try (Autograd.Scope ignored = Autograd.noGrad()) {
-            if (inner.isPresent()) {
-                Transform.Result s = parts.get().standardize().forward(x);
-                double[] lp = widen(inner.get().logProb(s.y(), threads));
+            if (k.isPresent() && k.get().standardize() == null) {
+                return widen(k.get().fused().logProb(x, threads));
+            }
+            if (k.isPresent()) {
+                Transform.Result s = k.get().standardize().forward(x);
+                double[] lp = widen(k.get().fused().logProb(s.y(), threads));
                 double[] logDet = s.logAbsDet().toDoubleArray();
                 for (int i = 0; i < lp.length; i++) {
                     lp[i] = (float) (lp[i] + logDet[i]);
@@ -48,17 +59,13 @@ final class Evaluate {
 
     /** {@code n} samples [n, dim] in the flow's dtype. */
     static Tensor sample(Flow flow, int n, Rng rng, int threads) {
-        Optional<FusedCouplingFlow> fused = FusedCouplingFlow.of(flow);
-        if (fused.isPresent()) {
-            return fused.get().sample(n, rng, threads).samples();
-        }
-        Optional<Standardized.Parts> parts = Standardized.split(flow);
-        Optional<FusedCouplingFlow> inner = parts.flatMap(p -> FusedCouplingFlow.of(p.inner()));
+        Optional<Kernels> k = kernels(flow);
         try (Autograd.Scope ignored = Autograd.noGrad()) {
-            if (inner.isPresent()) {
-                return parts.get().standardize().inverse(inner.get().sample(n, rng, threads).samples()).y();
+            if (k.isEmpty()) {
+                return flow.sample(n, rng);
             }
-            return flow.sample(n, rng);
+            Tensor z = k.get().fused().sample(n, rng, threads).samples();
+            return k.get().standardize() == null ? z : k.get().standardize().inverse(z).y();
         }
     }
 
