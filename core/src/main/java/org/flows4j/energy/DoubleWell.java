@@ -98,6 +98,25 @@ public final class DoubleWell implements Energy {
         return a * x1 + b * s + c * s * s;
     }
 
+    @Override
+    public double[] energyArray(double[] x, int n) {
+        if (n < 1 || x.length != n * dim) {
+            throw new IllegalArgumentException(x.length + " values are not " + n + " points of dimension " + dim);
+        }
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++) {
+            int o = i * dim;
+            double x1 = x[o];
+            double s = x1 * x1;
+            double e = a * x1 + b * s + c * s * s;
+            for (int j = 1; j < dim; j++) {
+                e += 0.5 * x[o + j] * x[o + j];
+            }
+            u[i] = e;
+        }
+        return u;
+    }
+
     /** u at one point (length dim). */
     public double energy(double[] x) {
         if (x.length != dim) {

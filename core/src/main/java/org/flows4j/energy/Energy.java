@@ -29,6 +29,20 @@ public interface Energy extends Module {
     /** u(x) per row: x [batch, dim] to [batch]. */
     Tensor energy(Tensor x);
 
+    /**
+     * u of {@code n} points stored row-major in {@code x} (length n * d), in double precision and
+     * without recording a graph: a fast path for samplers that need no gradients (evaluation).
+     * The default goes through {@link #energy(Tensor)} in float64; closed-form energies override it.
+     */
+    default double[] energyArray(double[] x, int n) {
+        if (n < 1 || x.length % n != 0) {
+            throw new IllegalArgumentException(x.length + " values do not make " + n + " points");
+        }
+        try (Autograd.Scope ignored = Autograd.noGrad()) {
+            return energy(Tensor.of(x, n, x.length / n)).toDoubleArray();
+        }
+    }
+
     /** The dimension this energy is defined on, or -1 for any. */
     default int dim() {
         return -1;
@@ -90,6 +104,21 @@ public interface Energy extends Module {
     /** |x|^2 / 2: the energy of the standard normal prior (up to its log-normaliser). */
     static Energy standardNormal(int dim) {
         return new FunctionEnergy(dim, x -> x.square().sum(1, false).mul(0.5), x -> x) {
+            @Override
+            public double[] energyArray(double[] x, int n) {
+                int d = x.length / n;
+                double[] u = new double[n];
+                for (int i = 0; i < n; i++) {
+                    double s = 0;
+                    for (int j = 0; j < d; j++) {
+                        double v = x[i * d + j];
+                        s += v * v;
+                    }
+                    u[i] = 0.5 * s;
+                }
+                return u;
+            }
+
             @Override
             public String toString() {
                 return "StandardNormalEnergy(" + dim + ")";

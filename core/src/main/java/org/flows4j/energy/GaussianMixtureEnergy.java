@@ -119,6 +119,20 @@ public final class GaussianMixtureEnergy implements Energy {
         return all.logSumExp(1, false).neg();
     }
 
+    @Override
+    public double[] energyArray(double[] x, int n) {
+        if (n < 1 || x.length != n * dim) {
+            throw new IllegalArgumentException(x.length + " values are not " + n + " points of dimension " + dim);
+        }
+        double[] u = new double[n];
+        double[] p = new double[dim];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(x, i * dim, p, 0, dim);
+            u[i] = energy(p);
+        }
+        return u;
+    }
+
     /** u at one point, in double precision. */
     public double energy(double[] x) {
         double max = Double.NEGATIVE_INFINITY;

@@ -56,6 +56,22 @@ public final class InterpolatedEnergy implements Energy {
     }
 
     @Override
+    public double[] energyArray(double[] x, int n) {
+        if (lambda == 0) {
+            return start.energyArray(x, n);
+        }
+        if (lambda == 1) {
+            return end.energyArray(x, n);
+        }
+        double[] a = start.energyArray(x, n);
+        double[] b = end.energyArray(x, n);
+        for (int i = 0; i < n; i++) {
+            a[i] = (1 - lambda) * a[i] + lambda * b[i];
+        }
+        return a;
+    }
+
+    @Override
     public Tensor gradient(Tensor x) {
         if (lambda == 0) {
             return start.gradient(x);

@@ -123,6 +123,10 @@ public final class SplitCoupling implements Transform {
     }
 
     private Tensor params(Tensor conditioning) {
+        if (!org.flows4j.tensor.Autograd.isGradEnabled() && conditioning.size(0) >= 64
+                && FastNets.supports(nets, conditioning)) {
+            return FastNets.forward(nets, conditioning);
+        }
         if (nets.size() == 1) {
             return nets.get(0).forward(conditioning);
         }

@@ -153,6 +153,9 @@ public final class MetropolisMC implements StochasticTransform {
             throw new IllegalArgumentException("expected points of shape [batch, " + dim + "], got "
                     + java.util.Arrays.toString(x.shape()));
         }
+        if (!Autograd.isGradEnabled() && states == null) {
+            return runWithoutGraph(x);
+        }
         DType dt = x.dtype();
         int n = x.size(0);
         Tensor step = stepSize.trainable() ? stepSize.tensor(dt) : null;
@@ -183,6 +186,49 @@ public final class MetropolisMC implements StochasticTransform {
             }
         }
         return new Result(y, e.sub(e0));
+    }
+
+    /**
+     * The same chain without a graph, on plain arrays with the energy's {@link Energy#energyArray}
+     * (energies in double precision, positions rounded to the input's dtype after every move): the
+     * evaluation path. Draws the same random numbers in the same order as the graph path.
+     */
+    private Result runWithoutGraph(Tensor x) {
+        DType dt = x.dtype();
+        int n = x.size(0);
+        double step = stepSize.value();
+        boolean f32 = dt == DType.FLOAT32;
+        double[] y = x.toDoubleArray();
+        double[] e = energy.energyArray(y, n);
+        double[] e0 = e.clone();
+        double[] prop = new double[y.length];
+        for (int s = 0; s < steps; s++) {
+            Tensor noise = Tensor.randn(rng, dt, n, dim);
+            float[] nf = noise.rawFloats();
+            double[] nd = noise.rawDoubles();
+            if (f32) {
+                float st = (float) step;
+                for (int i = 0; i < prop.length; i++) {
+                    prop[i] = (float) y[i] + nf[i] * st;
+                }
+            } else {
+                for (int i = 0; i < prop.length; i++) {
+                    prop[i] = y[i] + nd[i] * step;
+                }
+            }
+            double[] ep = energy.energyArray(prop, n);
+            for (int i = 0; i < n; i++) {
+                if (rng.nextDouble() < Math.exp(-(ep[i] - e[i]))) {
+                    System.arraycopy(prop, i * dim, y, i * dim, dim);
+                    e[i] = ep[i];
+                }
+            }
+        }
+        double[] dS = new double[n];
+        for (int i = 0; i < n; i++) {
+            dS[i] = e[i] - e0[i];
+        }
+        return new Result(Tensor.of(dt, y, n, dim), Tensor.of(dt, dS, n));
     }
 
     @Override

@@ -405,6 +405,41 @@ class StochasticLayerTest {
 
     // ------------------------------------------------------------------ plumbing
 
+    /** Without a graph the Metropolis layer runs on plain arrays: same random numbers, same chain. */
+    @Test
+    void metropolisWithoutAGraphRunsTheSameChain() {
+        for (DType dt : new DType[] {F64, DType.FLOAT32}) {
+            Energy u = new org.flows4j.energy.InterpolatedEnergy(Energy.standardNormal(2), DoubleWell.paper(2), 0.5);
+            MetropolisMC mc = MetropolisMC.builder(u).steps(10).stepSize(0.4).dtype(dt).build(new Rng(30));
+            Tensor x = Tensor.randn(new Rng(31), dt, 200, 2);
+            Rng.State state = mc.rng().state();
+            Transform.Result withGraph = mc.forward(x.requireGrad());
+            mc.setRng(Rng.of(state));
+            Transform.Result without;
+            try (Autograd.Scope ignored = Autograd.noGrad()) {
+                without = mc.forward(x);
+            }
+            double tol = dt == F64 ? 1e-12 : 1e-4;
+            for (int i = 0; i < 400; i++) {
+                assertThat(without.y().getFlat(i)).isCloseTo(withGraph.y().getFlat(i), within(tol));
+            }
+            for (int i = 0; i < 200; i++) {
+                assertThat(without.logAbsDet().getFlat(i)).isCloseTo(withGraph.logAbsDet().getFlat(i), within(tol));
+            }
+            assertThat(without.y().dtype()).isEqualTo(dt);
+        }
+        // energyArray of the built-ins agrees with their tensor energies.
+        Tensor p = randomStart(new Rng(32), 9, 2, 2.0);
+        for (Energy e : List.of(DoubleWell.paper(2), Energy.standardNormal(2), MIXTURE, (Energy) x -> x.pow(4).sum(1, false),
+                new org.flows4j.energy.InterpolatedEnergy(Energy.standardNormal(2), DoubleWell.paper(2), 0.3))) {
+            double[] a = e.energyArray(p.toDoubleArray(), 9);
+            double[] b = e.energy(p).toDoubleArray();
+            for (int i = 0; i < 9; i++) {
+                assertThat(a[i]).isCloseTo(b[i], within(1e-10));
+            }
+        }
+    }
+
     @Test
     void layersAreReproducibleFromTheirSeedsAndReseedable() {
         DoubleWell dw = DoubleWell.paper(2);
