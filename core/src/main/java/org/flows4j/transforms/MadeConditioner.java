@@ -109,6 +109,10 @@ public final class MadeConditioner implements Conditioner {
         return layers;
     }
 
+    public Activation activation() {
+        return activation;
+    }
+
     @Override
     public int contextDim() {
         return contextDim;

@@ -19,7 +19,6 @@ import org.flows4j.tensor.Autograd;
 import org.flows4j.tensor.DType;
 import org.flows4j.tensor.Rng;
 import org.flows4j.tensor.Tensor;
-import org.flows4j.transforms.Permutation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -104,13 +103,10 @@ class FlowFilesTest {
     }
 
     @Test
-    void savingRejectsReservedKeysAndUnsupportedLayers() {
+    void savingRejectsReservedKeys() {
         Flow f = model(DType.FLOAT32, 2, 1, 4, 1);
         assertThatThrownBy(() -> FlowFiles.save(dir.resolve("x"), f, Map.of("dim", "3")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
-        Flow perm = new Flow(new org.flows4j.distributions.StandardNormal(2), Permutation.reverse(2), DType.FLOAT32);
-        assertThatThrownBy(() -> FlowFiles.save(dir.resolve("y"), perm))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Permutation");
         assertThat(dir.resolve("x")).doesNotExist();
     }
 
