@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 /** Evaluates a saved model's log-density at given points. */
 @Command(name = "density", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate a saved model's log-density at the points of a .csv or .npy file.",
-            "Writes one log-density (natural log, in the data's units) per input row, in order, under the",
-            "header log_prob (or a [n, 1] .npy when the output file name ends in .npy)."})
+            "Writes one log-density (natural log, in the data's units) per input row, in",
+            "order, under the header log_prob (or an [n, 1] .npy when --out ends in .npy)."})
 public final class DensityCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -34,11 +34,12 @@ import picocli.CommandLine.Spec;
 
 /** Fits a RealNVP to the user's data and saves it, with checkpoints that a later run can resume from. */
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fit a RealNVP to your data (.csv or .npy, one point per row) and save the model.",
-            "CSV with or without a header; .npy float32/float64, 2-D; two or more columns. The data is",
-            "standardised for training and the standardisation is part of the saved model, which works in",
-            "the data's own units. --steps counts updates.",
-            "Writes model.safetensors, metrics.json, loss.png and, for 2-D data, samples.png and density.png."})
+        description = {"Fit a RealNVP to your data (.csv or .npy, one point per row) and save it.",
+            "CSV with or without a header; .npy float32/float64; two or more columns.",
+            "The data is standardised for training and the standardisation is part of",
+            "the saved model, which works in the data's own units. --steps counts updates.",
+            "Writes model.safetensors, metrics.json, loss.png and, for 2-D data,",
+            "samples.png and density.png."})
 public final class FitCommand implements Callable<Integer> {
     static final String CHECKPOINT = "checkpoint.safetensors";
     private static final String CONFIG_KEY = "fit.config";

@@ -21,10 +21,11 @@ import picocli.CommandLine.Spec;
 
 /** Converts the seed's PyTorch RealNVP (a state_dict in .safetensors) into a flows4j model. */
 @Command(name = "import-torch", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Convert the seed's PyTorch RealNVP (a state_dict in .safetensors) into a flows4j model.",
-            "Expects layers.<i>.mask and layers.<i>.net.<j>.weight/bias, plus data.mean and data.std if the",
-            "model was trained on standardised data (the imported model then works in the original units).",
-            "Layer count, hidden widths and depth are read from the tensors."})
+        description = {"Convert the seed's PyTorch RealNVP (a state_dict in .safetensors) to flows4j.",
+            "Expects layers.<i>.mask and layers.<i>.net.<j>.weight/bias, plus data.mean and",
+            "data.std if the model was trained on standardised data (the imported model",
+            "then works in the original units). Layer count, hidden widths and depth are",
+            "read from the tensors."})
 public final class ImportTorchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

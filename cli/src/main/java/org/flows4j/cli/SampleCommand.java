@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** Draws samples from a saved model. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Draw samples from a saved model (from fit or import-torch, or a checkpoint).",
-            "Writes one sample per row: CSV with a header, or .npy when the file name ends in .npy."})
+            "Writes one sample per row: CSV with a header, or .npy when --out ends in .npy."})
 public final class SampleCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
