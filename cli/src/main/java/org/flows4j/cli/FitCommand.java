@@ -114,6 +114,7 @@ public final class FitCommand implements Callable<Integer> {
             ckMeta.put(DATA_KEY, fingerprint);
             ckMeta.put(INIT_KEY, Double.toString(initNll));
             Path ckFile = dir.resolve(CHECKPOINT);
+            removeStaleTemporaries(dir);
             checkpointing = new MaximumLikelihood.Checkpointing(checkpointEvery,
                     state -> Checkpoints.write(ckFile, model, state, ckMeta));
         }
@@ -177,6 +178,17 @@ public final class FitCommand implements Callable<Integer> {
         }
         w.println("Wrote " + dir + " (" + wrote + ")");
         return 0;
+    }
+
+    /** Deletes the partial checkpoint writes a killed run left behind (the checkpoint itself is whole). */
+    private static void removeStaleTemporaries(Path dir) {
+        try (var stale = java.nio.file.Files.newDirectoryStream(dir, "." + CHECKPOINT + ".*.tmp")) {
+            for (Path p : stale) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // harmless leftovers; the run does not depend on removing them
+        }
     }
 
     private static Standardization fitStandardization(double[][] rows) {

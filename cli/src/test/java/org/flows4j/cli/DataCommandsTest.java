@@ -203,9 +203,14 @@ class DataCommandsTest {
             dir.resolve("half").toString()}, common));
         Path ck = dir.resolve("half").resolve(FitCommand.CHECKPOINT);
         assertThat(ck).isNotEmptyFile();
+        // what a run killed during a checkpoint write leaves behind is cleaned up by the next run there
+        Path leftover = Files.writeString(dir.resolve("half").resolve("." + FitCommand.CHECKPOINT + ".1234.tmp"), "x");
         MoonsCommandTest.Run r = ok("fit", "--data", npy3d.toString(), "--resume", ck.toString(), "--steps", "40",
                 "--out", dir.resolve("resumed").toString());
         assertThat(r.out()).contains("at step 20 of 40");
+        ok("fit", "--data", npy3d.toString(), "--resume", ck.toString(), "--steps", "20", "--checkpoint-every", "10",
+                "--out", dir.resolve("half").toString());
+        assertThat(leftover).doesNotExist();
         assertThat(Files.readAllBytes(dir.resolve("resumed/model.safetensors")))
                 .isEqualTo(Files.readAllBytes(dir.resolve("full/model.safetensors")));
         JsonObject a = JsonParser.parseString(Files.readString(dir.resolve("full/metrics.json"))).getAsJsonObject();
