@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "flows4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Normalizing flows on the JVM.",
         subcommands = {MoonsCommand.class, FitCommand.class, SampleCommand.class, DensityCommand.class,
-            ImportTorchCommand.class, org.flows4j.cli.snf.SnfCommand.class, CommandLine.HelpCommand.class})
+            ImportTorchCommand.class, org.flows4j.cli.snf.SnfCommand.class, org.flows4j.cli.sbi.SbiCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input: unknown flags, bad values, unreadable models or data, unwritable outputs. */
     public static final int EXIT_USAGE = 2;

@@ -73,8 +73,8 @@ public final class Posterior {
                 Tensor ctx = context(xz, m);
                 Tensor s = flow.sample(m, rng, ctx);
                 float[] f = s.toFloatArray();
-                proposals += m;
                 for (int i = 0; i < m && k < n; i++) {
+                    proposals++;
                     double[] th = new double[d];
                     for (int j = 0; j < d; j++) {
                         th[j] = f[i * d + j] * tStd[j] + tMean[j];
