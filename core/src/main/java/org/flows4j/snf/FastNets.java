@@ -19,7 +19,7 @@ final class FastNets {
 
     private static final int CHUNK = 512;
     /** Below this output width a layer runs as dot products. */
-    private static final int NARROW = 16;
+    private static final int NARROW = 32;
     private static final RowGemm GEMM = RowGemm.best();
 
     /** True if every network is a float32 ReLU MLP (what this class computes). */

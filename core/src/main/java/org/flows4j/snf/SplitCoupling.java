@@ -147,7 +147,12 @@ public final class SplitCoupling implements Transform {
         Tensor cond = transformSecond ? first : second;
         Tensor target = transformSecond ? second : first;
         Tensor p = params(cond);
-        ElementwiseTransformer.Output o = towardsData ? transformer.forward(target, p) : transformer.inverse(target, p);
+        ElementwiseTransformer.Output o;
+        if (transformer instanceof RationalQuadraticSpline rq && !org.flows4j.tensor.Autograd.isGradEnabled()) {
+            o = FastSpline.apply(rq, target, p, !towardsData);
+        } else {
+            o = towardsData ? transformer.forward(target, p) : transformer.inverse(target, p);
+        }
         Tensor out = transformSecond ? Tensor.concat(1, first, o.y()) : Tensor.concat(1, o.y(), second);
         return new Result(out, o.logAbsDerivative().sum(1, false));
     }
