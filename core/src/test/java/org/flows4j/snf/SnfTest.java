@@ -71,8 +71,8 @@ class SnfTest {
             BoltzmannGenerator bg = generator(layers);
             double previousError = Double.POSITIVE_INFINITY;
             double previousSe = Double.POSITIVE_INFINITY;
-            for (int n : new int[] {2_000, 200_000}) {
-                BoltzmannGenerator.SampleArrays a = bg.sampleArrays(n, 50_000, rng);
+            for (int n : new int[] {1_000, 100_000}) {
+                BoltzmannGenerator.SampleArrays a = bg.sampleArrays(n, 100_000, rng);
                 double[] lw = a.logWeights();
                 double error = 0;
                 double seSum = 0;
@@ -88,9 +88,9 @@ class SnfTest {
                         seSum += se;
                     }
                 }
-                if (n == 200_000) {
+                if (n == 100_000) {
                     // Standard errors shrink as 1/sqrt(n) (a factor 10 here) and the error with them.
-                    assertThat(seSum).as("standard errors shrink").isLessThan(0.2 * previousSe);
+                    assertThat(seSum).as("standard errors shrink").isLessThan(0.25 * previousSe);
                     assertThat(error).as("error shrinks with n").isLessThan(previousError);
                     assertThat(error).isLessThan(0.15);
                     // The samples alone are biased: without the weights the same moments miss by far more.
@@ -296,7 +296,7 @@ class SnfTest {
 
     @Test
     void everyBenchmarkMethodBuildsTrainsAndEvaluates() {
-        DoubleWellBenchmark.Settings s = DoubleWellBenchmark.Settings.paper().withTraining(3, 3).withEvaluation(2_000, 3)
+        DoubleWellBenchmark.Settings s = DoubleWellBenchmark.Settings.paper().withTraining(2, 2).withEvaluation(1_000, 3)
                 .withMc(3, 0.25, true);
         Tensor data = DoubleWellBenchmark.toTensor(DoubleWellBenchmark.exactData(s, new Rng(5)).samples(), s.dtype());
         for (DoubleWellBenchmark.Method m : DoubleWellBenchmark.Method.values()) {
@@ -304,8 +304,8 @@ class SnfTest {
             long mcLayers = org.flows4j.stochastic.StochasticLayers.of(bg.transform()).size();
             assertThat(mcLayers).isEqualTo(m.stochastic() ? 4 : 0);
             SnfTrainer.Result r = DoubleWellBenchmark.train(bg, data, s, new Rng(7), null);
-            assertThat(r.steps()).hasSize(6);
-            assertThat(r.steps().get(5).kl()).isFinite();
+            assertThat(r.steps()).hasSize(4);
+            assertThat(r.steps().get(3).kl()).isFinite();
             DoubleWellBenchmark.Evaluation e = DoubleWellBenchmark.evaluate(bg, s, new Rng(8), null);
             assertThat(e.centers()).hasSize(30);
             assertThat(e.profiles()).hasSize(3);
@@ -320,7 +320,7 @@ class SnfTest {
 
     @Test
     void mixedTrainingLowersBothLossesOnTheDoubleWell() {
-        DoubleWellBenchmark.Settings s = DoubleWellBenchmark.Settings.paper().withTraining(60, 60)
+        DoubleWellBenchmark.Settings s = DoubleWellBenchmark.Settings.paper().withTraining(40, 40)
                 .withDType(DType.FLOAT32);
         Tensor data = DoubleWellBenchmark.toTensor(DoubleWellBenchmark.exactData(s, new Rng(9)).samples(), s.dtype());
         BoltzmannGenerator bg = DoubleWellBenchmark.build(DoubleWellBenchmark.Method.RNVP, s, new Rng(10));
