@@ -98,7 +98,7 @@ public final class FusedCouplingFlow {
             for (int i = 0; i < b; i++) {
                 System.arraycopy(flat, i * d, ws.xs[0][i], 0, d);
             }
-            forwardAll(ws, weights, 0, b, true);
+            forwardAll(ws, weights, 0, b);
             // loss = mean(0.5|z|^2 + d/2 log 2pi - logdet); dL/dz = z / b, dL/dlogdet = -1 / b
             double loss = 0;
             float[][] z = ws.xs[stack.layers.size()];
@@ -269,69 +269,59 @@ public final class FusedCouplingFlow {
     }
 
     /** Data to base through every layer for rows [i0, i1): fills xs, s, e, logDet. */
-    private void forwardAll(Workspace ws, Weights w, int i0, int i1, boolean keepPerLayer) {
-        int d = stack.dim;
+    private void forwardAll(Workspace ws, Weights w, int i0, int i1) {
         java.util.Arrays.fill(ws.logDet, i0, i1, 0f);
         for (int l = 0; l < stack.layers.size(); l++) {
-            CouplingStack.Layer layer = stack.layers.get(l);
-            float[][] x = ws.xs[l];
-            float[][] y = ws.xs[l + 1];
-            for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < d; j++) {
-                    ws.netIn[l][i][j] = layer.keep[j] * x[i][j];
-                }
-            }
-            network(ws, w, l, i0, i1);
-            for (int i = i0; i < i1; i++) {
-                float[] out = ws.netOut[l][i];
-                float ld = 0;
-                for (int j = 0; j < d; j++) {
-                    int q = layer.compactIndex[j];
-                    if (q < 0) {
-                        y[i][j] = x[i][j];
-                    } else {
-                        float sj = layer.tanhScale ? tanh(out[q]) : out[q];
-                        float ej = (float) Math.exp(sj);
-                        ws.s[l][i][j] = sj;
-                        ws.e[l][i][j] = ej;
-                        y[i][j] = x[i][j] * ej + out[layer.transformed + q];
-                        ld += sj;
-                    }
-                }
-                ws.logDet[i] += ld;
-            }
+            couple(ws, w, l, i0, i1, false);
         }
     }
 
     /** Base to data through every layer in reverse for rows [i0, i1): xs[L] in, xs[0] out, logDet = log|dx/dz|. */
     private void inverseAll(Workspace ws, Weights w, int i0, int i1) {
-        int d = stack.dim;
         java.util.Arrays.fill(ws.logDet, i0, i1, 0f);
         for (int l = stack.layers.size() - 1; l >= 0; l--) {
-            CouplingStack.Layer layer = stack.layers.get(l);
-            float[][] y = ws.xs[l + 1];
-            float[][] x = ws.xs[l];
-            for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < d; j++) {
-                    ws.netIn[l][i][j] = layer.keep[j] * y[i][j];
+            couple(ws, w, l, i0, i1, true);
+        }
+    }
+
+    /**
+     * Coupling layer l on rows [i0, i1): forward reads xs[l] and writes xs[l + 1] (keeping s and
+     * exp(s) for the backward pass); inverse reads xs[l + 1] and writes xs[l]. Adds to logDet.
+     */
+    private void couple(Workspace ws, Weights w, int l, int i0, int i1, boolean inverse) {
+        int d = stack.dim;
+        CouplingStack.Layer layer = stack.layers.get(l);
+        float[][] in = inverse ? ws.xs[l + 1] : ws.xs[l];
+        float[][] res = inverse ? ws.xs[l] : ws.xs[l + 1];
+        for (int i = i0; i < i1; i++) {
+            for (int j = 0; j < d; j++) {
+                ws.netIn[l][i][j] = layer.keep[j] * in[i][j];
+            }
+        }
+        network(ws, w, l, i0, i1);
+        for (int i = i0; i < i1; i++) {
+            float[] out = ws.netOut[l][i];
+            float ld = 0;
+            for (int j = 0; j < d; j++) {
+                int q = layer.compactIndex[j];
+                if (q < 0) {
+                    res[i][j] = in[i][j];
+                    continue;
+                }
+                float sj = layer.tanhScale ? tanh(out[q]) : out[q];
+                float shift = out[layer.transformed + q];
+                if (inverse) {
+                    res[i][j] = (in[i][j] - shift) * (float) Math.exp(-sj);
+                    ld -= sj;
+                } else {
+                    float ej = (float) Math.exp(sj);
+                    ws.s[l][i][j] = sj;
+                    ws.e[l][i][j] = ej;
+                    res[i][j] = in[i][j] * ej + shift;
+                    ld += sj;
                 }
             }
-            network(ws, w, l, i0, i1);
-            for (int i = i0; i < i1; i++) {
-                float[] out = ws.netOut[l][i];
-                float ld = 0;
-                for (int j = 0; j < d; j++) {
-                    int q = layer.compactIndex[j];
-                    if (q < 0) {
-                        x[i][j] = y[i][j];
-                    } else {
-                        float sj = layer.tanhScale ? tanh(out[q]) : out[q];
-                        x[i][j] = (y[i][j] - out[layer.transformed + q]) * (float) Math.exp(-sj);
-                        ld -= sj;
-                    }
-                }
-                ws.logDet[i] += ld;
-            }
+            ws.logDet[i] += ld;
         }
     }
 
@@ -351,7 +341,7 @@ public final class FusedCouplingFlow {
             for (int i = 0; i < m; i++) {
                 System.arraycopy(in, (start + i) * d, ws.xs[0][i], 0, d);
             }
-            forwardAll(ws, w, 0, m, false);
+            forwardAll(ws, w, 0, m);
             for (int i = 0; i < m; i++) {
                 double sq = 0;
                 for (int j = 0; j < d; j++) {
