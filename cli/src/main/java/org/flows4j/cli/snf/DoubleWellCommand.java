@@ -109,7 +109,13 @@ public final class DoubleWellCommand implements Callable<Integer> {
 
     /** One training and evaluation. */
     private record RunResult(int index, DoubleWellBenchmark.Evaluation eval, double trainSeconds, double evalSeconds,
-            double finalMl, double finalKl, double[][] samples, String diverged) {}
+            double trainCpu, double evalCpu, double finalMl, double finalKl, double[][] samples, String diverged) {}
+
+    /** CPU seconds of the current thread (wall time is unreliable on a shared machine), or NaN. */
+    private static double cpuSeconds() {
+        java.lang.management.ThreadMXBean b = java.lang.management.ManagementFactory.getThreadMXBean();
+        return b.isCurrentThreadCpuTimeSupported() ? b.getCurrentThreadCpuTime() / 1e9 : Double.NaN;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -195,6 +201,8 @@ public final class DoubleWellCommand implements Callable<Integer> {
         double[] kish = DoubleWellBenchmark.meanStd(ok.stream().mapToDouble(r -> r.eval().kish()).toArray());
         double[] trainS = DoubleWellBenchmark.meanStd(ok.stream().mapToDouble(RunResult::trainSeconds).toArray());
         double[] evalS = DoubleWellBenchmark.meanStd(ok.stream().mapToDouble(RunResult::evalSeconds).toArray());
+        double[] trainCpu = DoubleWellBenchmark.meanStd(ok.stream().mapToDouble(RunResult::trainCpu).toArray());
+        double[] evalCpu = DoubleWellBenchmark.meanStd(ok.stream().mapToDouble(RunResult::evalCpu).toArray());
         double wall = (System.nanoTime() - wall0) / 1e9;
 
         DoubleWellBenchmark.PaperRow p = m.paper();
@@ -220,9 +228,9 @@ public final class DoubleWellCommand implements Callable<Integer> {
         if (ok.size() < results.size()) {
             w.printf(Locale.ROOT, "%d of %d runs diverged and are left out.%n", results.size() - ok.size(), results.size());
         }
-        w.printf(Locale.ROOT, "Time per run: training %.1f s, evaluation %.1f s (the paper's code here: %.1f + %.0f s); "
-                + "wall %.1f s with %d thread%s.%n", trainS[0], evalS[0], ref.trainSeconds(), ref.evalSeconds(), wall,
-                Math.min(threads, runs), Math.min(threads, runs) == 1 ? "" : "s");
+        w.printf(Locale.ROOT, "Time per run: training %.1f s, evaluation %.1f s (CPU %.1f + %.1f s; the paper's code here: "
+                + "%.1f + %.0f s); wall %.1f s with %d thread%s.%n", trainS[0], evalS[0], trainCpu[0], evalCpu[0],
+                ref.trainSeconds(), ref.evalSeconds(), wall, Math.min(threads, runs), Math.min(threads, runs) == 1 ? "" : "s");
 
         RunResult first = ok.get(0);
         Map<String, Object> metrics = new LinkedHashMap<>();
@@ -262,6 +270,8 @@ public final class DoubleWellCommand implements Callable<Integer> {
             }
             e.put("train_seconds", r.trainSeconds());
             e.put("eval_seconds", r.evalSeconds());
+            e.put("train_cpu_seconds", r.trainCpu());
+            e.put("eval_cpu_seconds", r.evalCpu());
             perRun.add(e);
         }
         metrics.put("per_run", perRun);
@@ -269,6 +279,9 @@ public final class DoubleWellCommand implements Callable<Integer> {
         seconds.put("data", dataSeconds);
         seconds.put("train_per_run", trainS);
         seconds.put("eval_per_run", evalS);
+        seconds.put("train_cpu_per_run", trainCpu);
+        seconds.put("eval_cpu_per_run", evalCpu);
+        seconds.put("reference_code_train_eval_per_run", new double[] {ref.trainSeconds(), ref.evalSeconds()});
         seconds.put("wall", wall);
         seconds.put("threads", Math.min(threads, runs));
         metrics.put("seconds", seconds);
@@ -345,6 +358,7 @@ public final class DoubleWellCommand implements Callable<Integer> {
         Rng evalRng = rng.split();
         Rng sampleRng = rng.split();
         long t0 = System.nanoTime();
+        double c0 = cpuSeconds();
         SnfTrainer.Result tr;
         try {
             tr = DoubleWellBenchmark.train(bg, data, s, trainRng, step -> {
@@ -353,17 +367,20 @@ public final class DoubleWellCommand implements Callable<Integer> {
                 }
             });
         } catch (SnfTrainer.DivergedException e) {
-            return new RunResult(index, null, (System.nanoTime() - t0) / 1e9, 0, Double.NaN, Double.NaN, null,
-                    e.getMessage());
+            return new RunResult(index, null, (System.nanoTime() - t0) / 1e9, 0, cpuSeconds() - c0, 0, Double.NaN,
+                    Double.NaN, null, e.getMessage());
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        double trainCpu = cpuSeconds() - c0;
         t0 = System.nanoTime();
+        c0 = cpuSeconds();
         DoubleWellBenchmark.Evaluation e = DoubleWellBenchmark.evaluate(bg, s, evalRng, (r, n) -> {
             if (progress != null) {
                 progress.step();
             }
         });
         double evalSeconds = (System.nanoTime() - t0) / 1e9;
+        double evalCpu = cpuSeconds() - c0;
         double[][] pts = null;
         if (index == 0) {
             BoltzmannGenerator.SampleArrays a = bg.sampleArrays(10_000, 10_000, sampleRng);
@@ -374,7 +391,7 @@ public final class DoubleWellCommand implements Callable<Integer> {
         }
         List<SnfTrainer.Step> steps = tr.steps();
         SnfTrainer.Step last = steps.get(steps.size() - 1);
-        return new RunResult(index, e, trainSeconds, evalSeconds, last.ml(), last.kl(), pts, null);
+        return new RunResult(index, e, trainSeconds, evalSeconds, trainCpu, evalCpu, last.ml(), last.kl(), pts, null);
     }
 
     private void printRun(PrintWriter w, ProgressBar bar, RunResult r) {
