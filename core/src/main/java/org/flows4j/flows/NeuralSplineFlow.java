@@ -17,8 +17,11 @@ import org.flows4j.transforms.Transform;
 /**
  * Builds a neural spline flow with coupling layers (NSF-RQ-C, Durkan et al. 2019): rational-quadratic
  * spline couplings with linear tails, each conditioned by an MLP on the kept coordinates (and the
- * context). Defaults: 4 layers, 8 bins, tail bound 3, hidden width 64, 2 hidden layers, ReLU,
+ * context). Defaults: 6 layers, 8 bins, tail bound 5, hidden width 64, 2 hidden layers, ReLU,
  * alternating masks, minimum bin width/height/derivative 1e-3, standard normal base, float32.
+ * The defaults suit standardised data: the splines cover +-5 standard deviations (on two moons a
+ * tail bound of 5 generalises better than 3, the wider bins being smoother), and 6 layers of 8
+ * bins reach a held-out NLL of 1.21-1.23 there (see the quality check in the test tree).
  *
  * <p>Mixing between layers: {@link Mixing#ALTERNATING} alternates the masks (1,0,1,0,...) and
  * (0,1,0,1,...) (the seed's RealNVP pattern); {@link Mixing#RANDOM_PERMUTATION} keeps the first
@@ -30,9 +33,9 @@ public final class NeuralSplineFlow {
     public enum Mixing { ALTERNATING, RANDOM_PERMUTATION, LU }
 
     private int dim = 2;
-    private int layers = 4;
+    private int layers = 6;
     private int bins = RationalQuadraticSpline.DEFAULT_BINS;
-    private double tailBound = RationalQuadraticSpline.DEFAULT_TAIL_BOUND;
+    private double tailBound = 5.0;
     private double minBinWidth = RationalQuadraticSpline.DEFAULT_MIN_BIN_WIDTH;
     private double minBinHeight = RationalQuadraticSpline.DEFAULT_MIN_BIN_HEIGHT;
     private double minDerivative = RationalQuadraticSpline.DEFAULT_MIN_DERIVATIVE;
@@ -54,7 +57,7 @@ public final class NeuralSplineFlow {
         return this;
     }
 
-    /** Number of coupling layers (default 4). */
+    /** Number of coupling layers (default 6). */
     public NeuralSplineFlow layers(int layers) {
         this.layers = layers;
         return this;
@@ -66,7 +69,7 @@ public final class NeuralSplineFlow {
         return this;
     }
 
-    /** The spline acts on [-B, B], identity outside (default 3). */
+    /** The spline acts on [-B, B], identity outside (default 5). */
     public NeuralSplineFlow tailBound(double tailBound) {
         this.tailBound = tailBound;
         return this;

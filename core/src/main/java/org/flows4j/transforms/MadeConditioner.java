@@ -105,6 +105,7 @@ public final class MadeConditioner implements Conditioner {
         return paramsPerDim;
     }
 
+    /** The masked layers, input first (hidden widths are their output sizes). */
     public List<MaskedLinear> layers() {
         return layers;
     }

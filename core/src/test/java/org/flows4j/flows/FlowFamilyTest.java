@@ -141,9 +141,14 @@ class FlowFamilyTest {
     void defaultArchitectures() {
         Flow nsf = NeuralSplineFlow.builder().build(new Rng(0));
         List<?> parts = ((Composite) nsf.transform()).parts();
-        assertThat(parts).hasSize(4);
+        assertThat(parts).hasSize(6);
         // each coupling: 2-64-64-(23*2) MLP: (2*64+64) + (64*64+64) + (64*46+46)
-        assertThat(nsf.parameterCount()).isEqualTo(4L * (192 + 4160 + 2990));
+        assertThat(nsf.parameterCount()).isEqualTo(6L * (192 + 4160 + 2990));
+        org.flows4j.transforms.Coupling first = (org.flows4j.transforms.Coupling) parts.get(0);
+        org.flows4j.transforms.RationalQuadraticSpline spline =
+                (org.flows4j.transforms.RationalQuadraticSpline) first.transformer();
+        assertThat(spline.bins()).isEqualTo(8);
+        assertThat(spline.tailBound()).isEqualTo(5.0);
         Flow maf = Maf.builder().dim(3).build(new Rng(0));
         List<?> mafParts = ((Composite) maf.transform()).parts();
         assertThat(mafParts).hasSize(9);
