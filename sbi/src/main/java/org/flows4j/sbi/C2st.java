@@ -52,12 +52,12 @@ public final class C2st {
                 std[j] = 1;
             }
         }
-        double[] x = new double[n * d];
+        double[][] x = new double[n][d];
         double[] y = new double[n];
         for (int i = 0; i < n; i++) {
             double[] r = i < n0 ? reference[i] : other[i - n0];
             for (int j = 0; j < d; j++) {
-                x[i * d + j] = (r[j] - mean[j]) / std[j];
+                x[i][j] = (r[j] - mean[j]) / std[j];
             }
             y[i] = i < n0 ? 0 : 1;
         }
@@ -117,7 +117,14 @@ public final class C2st {
         }
     }
 
-    /** scikit-learn's MLPClassifier (relu, adam, two hidden layers, one logistic output), on plain arrays. */
+    /**
+     * scikit-learn's MLPClassifier (relu, adam, two hidden layers, one logistic output) on row
+     * arrays (one double[] per sample, per weight row and per hidden activation row), so that every
+     * inner loop is a same-index loop over contiguous rows that C2 vectorises. Every sum is taken in
+     * the same order as the straightforward loops would take it (the layer-2 backward runs over a
+     * transposed copy of W2 instead of as dot products, and exact zeros from ReLU are skipped, which
+     * adds nothing), so the results are the same bit for bit, only faster.
+     */
     static final class Classifier {
         static final double ALPHA = 1e-4;
         static final double LR = 1e-3;
@@ -129,58 +136,91 @@ public final class C2st {
         final int d;
         final int h;
         final Rng rng;
-        // parameters, flat: W1 [d][h], b1 [h], W2 [h][h], b2 [h], W3 [h], b3 [1] (sklearn's coefs_ layout: [in][out])
-        final double[] p;
-        final double[] g;
-        final double[] m;
-        final double[] v;
-        final int oW1;
-        final int oB1;
-        final int oW2;
-        final int oB2;
-        final int oW3;
-        final int oB3;
+        // parameters in sklearn's coefs_ layout ([in][out]); b3 is one value
+        final double[][] w1;
+        final double[] b1;
+        final double[][] w2;
+        final double[] b2;
+        final double[] w3;
+        final double[] b3 = new double[1];
+        // gradients, Adam moments (same shapes), and W2 transposed
+        final double[][] gw1;
+        final double[] gb1;
+        final double[][] gw2;
+        final double[] gb2;
+        final double[] gw3;
+        final double[] gb3 = new double[1];
+        final double[][] mw1;
+        final double[][] vw1;
+        final double[][] mw2;
+        final double[][] vw2;
+        final double[] mb1;
+        final double[] vb1;
+        final double[] mb2;
+        final double[] vb2;
+        final double[] mw3;
+        final double[] vw3;
+        final double[] mb3 = new double[1];
+        final double[] vb3 = new double[1];
+        final double[][] w2t;
         long t;
 
         Classifier(int d, int h, Rng rng) {
             this.d = d;
             this.h = h;
             this.rng = rng;
-            oW1 = 0;
-            oB1 = oW1 + d * h;
-            oW2 = oB1 + h;
-            oB2 = oW2 + h * h;
-            oW3 = oB2 + h;
-            oB3 = oW3 + h;
-            int np = oB3 + 1;
-            p = new double[np];
-            g = new double[np];
-            m = new double[np];
-            v = new double[np];
-            init(oW1, oB1, d, h, 6);
-            init(oW2, oB2, h, h, 6);
-            init(oW3, oB3, h, 1, 2);
+            w1 = new double[d][h];
+            b1 = new double[h];
+            w2 = new double[h][h];
+            b2 = new double[h];
+            w3 = new double[h];
+            gw1 = new double[d][h];
+            gb1 = new double[h];
+            gw2 = new double[h][h];
+            gb2 = new double[h];
+            gw3 = new double[h];
+            mw1 = new double[d][h];
+            vw1 = new double[d][h];
+            mw2 = new double[h][h];
+            vw2 = new double[h][h];
+            mb1 = new double[h];
+            vb1 = new double[h];
+            mb2 = new double[h];
+            vb2 = new double[h];
+            mw3 = new double[h];
+            vw3 = new double[h];
+            w2t = new double[h][h];
+            // Glorot uniform, drawn in the order W1, b1, W2, b2, W3, b3 (each row-major)
+            init(w1, b1, d + h, 6);
+            init(w2, b2, h + h, 6);
+            double bound = Math.sqrt(2.0 / (h + 1));
+            for (int i = 0; i < h; i++) {
+                w3[i] = bound * (2 * rng.nextDouble() - 1);
+            }
+            b3[0] = bound * (2 * rng.nextDouble() - 1);
         }
 
-        private void init(int w, int b, int in, int out, double factor) {
-            double bound = Math.sqrt(factor / (in + out));
-            for (int i = 0; i < in * out; i++) {
-                p[w + i] = bound * (2 * rng.nextDouble() - 1);
+        private void init(double[][] w, double[] b, int fans, double factor) {
+            double bound = Math.sqrt(factor / fans);
+            for (double[] row : w) {
+                for (int k = 0; k < row.length; k++) {
+                    row[k] = bound * (2 * rng.nextDouble() - 1);
+                }
             }
-            for (int i = 0; i < out; i++) {
-                p[b + i] = bound * (2 * rng.nextDouble() - 1);
+            for (int k = 0; k < b.length; k++) {
+                b[k] = bound * (2 * rng.nextDouble() - 1);
             }
         }
 
-        void fit(double[] x, double[] y, int[] rows, int maxEpochs) {
+        void fit(double[][] x, double[] y, int[] rows, int maxEpochs) {
             int n = rows.length;
             int bs = Math.min(200, n);
             int[] idx = rows.clone();
-            double[] a1 = new double[bs * h];
-            double[] a2 = new double[bs * h];
+            double[][] a1 = new double[bs][h];
+            double[][] a2 = new double[bs][h];
             double[] out = new double[bs];
-            double[] d2 = new double[bs * h];
-            double[] d1 = new double[bs * h];
+            double[][] d1 = new double[bs][h];
+            double[][] d2 = new double[bs][h];
             double best = Double.POSITIVE_INFINITY;
             int noImprove = 0;
             for (int epoch = 0; epoch < maxEpochs; epoch++) {
@@ -210,12 +250,18 @@ public final class C2st {
             }
         }
 
+        private static double sumSquares(double[] a, double acc) {
+            for (double v : a) {
+                acc += v * v;
+            }
+            return acc;
+        }
+
         /** One Adam step on rows idx[s..s+b); returns the batch loss (log loss + L2 term). */
-        private double step(double[] x, double[] y, int[] idx, int s, int b, double[] a1, double[] a2, double[] out,
-                double[] d1, double[] d2) {
+        private double step(double[][] x, double[] y, int[] idx, int s, int b, double[][] a1, double[][] a2,
+                double[] out, double[][] d1, double[][] d2) {
             forward(x, idx, s, b, a1, a2, out);
             double loss = 0;
-            java.util.Arrays.fill(g, 0);
             // output delta = sigmoid - y (log loss with logistic output)
             for (int r = 0; r < b; r++) {
                 double yr = y[idx[s + r]];
@@ -226,113 +272,156 @@ public final class C2st {
             }
             loss /= b;
             double sq = 0;
-            for (int i = oW1; i < oB1; i++) {
-                sq += p[i] * p[i];
+            for (double[] row : w1) {
+                sq = sumSquares(row, sq);
             }
-            for (int i = oW2; i < oB2; i++) {
-                sq += p[i] * p[i];
+            for (double[] row : w2) {
+                sq = sumSquares(row, sq);
             }
-            for (int i = oW3; i < oB3; i++) {
-                sq += p[i] * p[i];
-            }
+            sq = sumSquares(w3, sq);
             loss += 0.5 * ALPHA * sq / b;
-            // layer 3 grads, delta2 = out * W3 * relu'(a2)
+            for (double[] row : gw1) {
+                java.util.Arrays.fill(row, 0);
+            }
+            for (double[] row : gw2) {
+                java.util.Arrays.fill(row, 0);
+            }
+            java.util.Arrays.fill(gb1, 0);
+            java.util.Arrays.fill(gb2, 0);
+            java.util.Arrays.fill(gw3, 0);
+            gb3[0] = 0;
+            for (int i = 0; i < h; i++) {
+                double[] wi = w2[i];
+                for (int k = 0; k < h; k++) {
+                    w2t[k][i] = wi[k];
+                }
+            }
+            final int h = this.h;
+            final double[] w3 = this.w3;
+            final double[] gw3 = this.gw3;
+            final double[] gb1 = this.gb1;
+            final double[] gb2 = this.gb2;
             for (int r = 0; r < b; r++) {
                 double e = out[r];
-                int ro = r * h;
+                double[] a2r = a2[r];
+                double[] d2r = d2[r];
+                // layer 3 grads, delta2 = out * W3 * relu'(a2)
                 for (int k = 0; k < h; k++) {
-                    g[oW3 + k] += a2[ro + k] * e;
-                    d2[ro + k] = a2[ro + k] > 0 ? e * p[oW3 + k] : 0;
+                    gw3[k] += a2r[k] * e;
+                    d2r[k] = a2r[k] > 0 ? e * w3[k] : 0;
                 }
-                g[oB3] += e;
-            }
-            // layer 2 grads, delta1 = d2 W2^T * relu'(a1)
-            for (int r = 0; r < b; r++) {
-                int ro = r * h;
+                gb3[0] += e;
+                // layer 2 grads (a ReLU zero adds nothing, so it is skipped)
+                double[] a1r = a1[r];
                 for (int i = 0; i < h; i++) {
-                    double ai = a1[ro + i];
-                    int wi = oW2 + i * h;
-                    double acc = 0;
-                    for (int k = 0; k < h; k++) {
-                        double dk = d2[ro + k];
-                        g[wi + k] += ai * dk;
-                        acc += p[wi + k] * dk;
-                    }
-                    d1[ro + i] = ai > 0 ? acc : 0;
-                }
-                for (int k = 0; k < h; k++) {
-                    g[oB2 + k] += d2[ro + k];
-                }
-            }
-            for (int r = 0; r < b; r++) {
-                int xo = idx[s + r] * d;
-                int ro = r * h;
-                for (int j = 0; j < d; j++) {
-                    double xj = x[xo + j];
-                    int wj = oW1 + j * h;
-                    for (int k = 0; k < h; k++) {
-                        g[wj + k] += xj * d1[ro + k];
-                    }
-                }
-                for (int k = 0; k < h; k++) {
-                    g[oB1 + k] += d1[ro + k];
-                }
-            }
-            for (int i = 0; i < g.length; i++) {
-                boolean weight = (i < oB1) || (i >= oW2 && i < oB2) || (i >= oW3 && i < oB3);
-                g[i] = (g[i] + (weight ? ALPHA * p[i] : 0)) / b;
-            }
-            t++;
-            double lrT = LR * Math.sqrt(1 - Math.pow(B2, t)) / (1 - Math.pow(B1, t));
-            for (int i = 0; i < p.length; i++) {
-                m[i] = B1 * m[i] + (1 - B1) * g[i];
-                v[i] = B2 * v[i] + (1 - B2) * g[i] * g[i];
-                p[i] -= lrT * m[i] / (Math.sqrt(v[i]) + EPS);
-            }
-            return loss;
-        }
-
-        private void forward(double[] x, int[] idx, int s, int b, double[] a1, double[] a2, double[] out) {
-            for (int r = 0; r < b; r++) {
-                int xo = idx[s + r] * d;
-                int ro = r * h;
-                for (int k = 0; k < h; k++) {
-                    a1[ro + k] = p[oB1 + k];
-                }
-                for (int j = 0; j < d; j++) {
-                    double xj = x[xo + j];
-                    int wj = oW1 + j * h;
-                    for (int k = 0; k < h; k++) {
-                        a1[ro + k] += xj * p[wj + k];
-                    }
-                }
-                for (int k = 0; k < h; k++) {
-                    a1[ro + k] = Math.max(a1[ro + k], 0);
-                    a2[ro + k] = p[oB2 + k];
-                }
-                for (int i = 0; i < h; i++) {
-                    double ai = a1[ro + i];
+                    double ai = a1r[i];
                     if (ai == 0) {
                         continue;
                     }
-                    int wi = oW2 + i * h;
+                    double[] gi = gw2[i];
                     for (int k = 0; k < h; k++) {
-                        a2[ro + k] += ai * p[wi + k];
+                        gi[k] += ai * d2r[k];
                     }
                 }
-                double z = p[oB3];
                 for (int k = 0; k < h; k++) {
-                    a2[ro + k] = Math.max(a2[ro + k], 0);
-                    z += a2[ro + k] * p[oW3 + k];
+                    gb2[k] += d2r[k];
+                }
+                // delta1 = d2 W2^T * relu'(a1), summed over k in order
+                double[] d1r = d1[r];
+                java.util.Arrays.fill(d1r, 0);
+                for (int k = 0; k < h; k++) {
+                    double dk = d2r[k];
+                    if (dk == 0) {
+                        continue;
+                    }
+                    double[] wk = w2t[k];
+                    for (int i = 0; i < h; i++) {
+                        d1r[i] += wk[i] * dk;
+                    }
+                }
+                for (int i = 0; i < h; i++) {
+                    d1r[i] = a1r[i] > 0 ? d1r[i] : 0;
+                }
+                // layer 1 grads
+                double[] xr = x[idx[s + r]];
+                for (int j = 0; j < d; j++) {
+                    double xj = xr[j];
+                    double[] gj = gw1[j];
+                    for (int k = 0; k < h; k++) {
+                        gj[k] += xj * d1r[k];
+                    }
+                }
+                for (int k = 0; k < h; k++) {
+                    gb1[k] += d1r[k];
+                }
+            }
+            t++;
+            double lrT = LR * Math.sqrt(1 - Math.pow(B2, t)) / (1 - Math.pow(B1, t));
+            for (int j = 0; j < d; j++) {
+                adam(w1[j], gw1[j], mw1[j], vw1[j], true, b, lrT);
+            }
+            adam(b1, gb1, mb1, vb1, false, b, lrT);
+            for (int i = 0; i < h; i++) {
+                adam(w2[i], gw2[i], mw2[i], vw2[i], true, b, lrT);
+            }
+            adam(b2, gb2, mb2, vb2, false, b, lrT);
+            adam(w3, gw3, mw3, vw3, true, b, lrT);
+            adam(b3, gb3, mb3, vb3, false, b, lrT);
+            return loss;
+        }
+
+        /** Gradient (g + alpha p) / b for weights, g / b for biases, then sklearn's Adam update. */
+        private static void adam(double[] p, double[] g, double[] m, double[] v, boolean weight, int b, double lrT) {
+            double a = weight ? ALPHA : 0;
+            for (int i = 0; i < p.length; i++) {
+                double gi = (g[i] + a * p[i]) / b;
+                m[i] = B1 * m[i] + (1 - B1) * gi;
+                v[i] = B2 * v[i] + (1 - B2) * gi * gi;
+                p[i] -= lrT * m[i] / (Math.sqrt(v[i]) + EPS);
+            }
+        }
+
+        private void forward(double[][] x, int[] idx, int s, int b, double[][] a1, double[][] a2, double[] out) {
+            final int h = this.h;
+            for (int r = 0; r < b; r++) {
+                double[] xr = x[idx[s + r]];
+                double[] a1r = a1[r];
+                double[] a2r = a2[r];
+                System.arraycopy(b1, 0, a1r, 0, h);
+                for (int j = 0; j < d; j++) {
+                    double xj = xr[j];
+                    double[] wj = w1[j];
+                    for (int k = 0; k < h; k++) {
+                        a1r[k] += xj * wj[k];
+                    }
+                }
+                for (int k = 0; k < h; k++) {
+                    a1r[k] = Math.max(a1r[k], 0);
+                }
+                System.arraycopy(b2, 0, a2r, 0, h);
+                for (int i = 0; i < h; i++) {
+                    double ai = a1r[i];
+                    if (ai == 0) {
+                        continue;
+                    }
+                    double[] wi = w2[i];
+                    for (int k = 0; k < h; k++) {
+                        a2r[k] += ai * wi[k];
+                    }
+                }
+                double z = b3[0];
+                for (int k = 0; k < h; k++) {
+                    a2r[k] = Math.max(a2r[k], 0);
+                    z += a2r[k] * w3[k];
                 }
                 out[r] = 1 / (1 + Math.exp(-z));
             }
         }
 
-        double accuracy(double[] x, double[] y, int[] rows) {
+        double accuracy(double[][] x, double[] y, int[] rows) {
             int bs = 256;
-            double[] a1 = new double[bs * h];
-            double[] a2 = new double[bs * h];
+            double[][] a1 = new double[bs][h];
+            double[][] a2 = new double[bs][h];
             double[] out = new double[bs];
             int correct = 0;
             for (int s = 0; s < rows.length; s += bs) {

@@ -32,6 +32,49 @@ class C2stTest {
     }
 
     @Test
+    void fastClassifierMatchesTheStraightforwardLoopsBitForBit() {
+        Rng rng = new Rng(3);
+        int d = 10;
+        int n = 700;
+        double[][] x = new double[n][];
+        double[] flat = new double[n * d];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 2;
+            x[i] = gauss(1, d, 0.3 * y[i], rng)[0];
+            System.arraycopy(x[i], 0, flat, i * d, d);
+        }
+        int[] perm = new Rng(4).permutation(n);
+        int[] train = java.util.Arrays.copyOfRange(perm, 0, 560);
+        int[] test = java.util.Arrays.copyOfRange(perm, 560, n);
+        C2st.Classifier fast = new C2st.Classifier(d, 10 * d, new Rng(7));
+        C2stLoopReference.LoopClassifier loops = new C2stLoopReference.LoopClassifier(d, 10 * d, new Rng(7));
+        fast.fit(x, y, train, 40);
+        loops.fit(flat, y, train, 40);
+        int h = 10 * d;
+        double[] p = new double[loops.p.length];
+        int o = 0;
+        for (double[] row : fast.w1) {
+            System.arraycopy(row, 0, p, o, h);
+            o += h;
+        }
+        System.arraycopy(fast.b1, 0, p, o, h);
+        o += h;
+        for (double[] row : fast.w2) {
+            System.arraycopy(row, 0, p, o, h);
+            o += h;
+        }
+        System.arraycopy(fast.b2, 0, p, o, h);
+        o += h;
+        System.arraycopy(fast.w3, 0, p, o, h);
+        o += h;
+        p[o] = fast.b3[0];
+        assertThat(fast.t).isEqualTo(loops.t);
+        assertThat(p).containsExactly(loops.p);
+        assertThat(fast.accuracy(x, y, test)).isEqualTo(loops.accuracy(flat, y, test));
+    }
+
+    @Test
     void mmdIsNearZeroForOneDistributionAndLargeForSeparatedOnes() {
         Rng rng = new Rng(2);
         double[][] a = gauss(500, 3, 0, rng);
