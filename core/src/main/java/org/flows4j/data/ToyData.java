@@ -13,8 +13,8 @@ import org.flows4j.tensor.Rng;
  * {@link Rng} (so not bit-identical to numpy). Every generator returns n rows {@code [x, y]}.
  *
  * <ul>
- *   <li>{@code moons}: {@link Moons#make} with noise 0.05 (sklearn-exact, the seed's data; the
- *       seed must be in 0..2^32-1);</li>
+ *   <li>{@code moons}: {@link Moons#make} with noise 0.05 (sklearn-exact, the seed's data; with a
+ *       {@code long} seed it is make_moons' random_state, in 0..2^32-1);</li>
  *   <li>{@code circles}: sklearn's make_circles (factor 0.5, noise 0.08) times 3;</li>
  *   <li>{@code 8gaussians}: eight Gaussians of std 0.5 on a circle of radius 4, all divided by 1.414;</li>
  *   <li>{@code pinwheel}: five curved arms (radial std 0.3, tangential std 0.1, rate 0.25), times 2;</li>
@@ -60,8 +60,15 @@ public final class ToyData {
         return g;
     }
 
-    /** n points of the named data set, from {@code new Rng(seed)}. */
+    /**
+     * n points of the named data set, from {@code new Rng(seed)}; for {@code moons}, exactly
+     * {@code Moons.make(n, 0.05, seed)} (sklearn's make_moons with random_state = seed).
+     */
     public static double[][] sample(String name, int n, long seed) {
+        if (name.equals("moons")) {
+            checkN(n);
+            return Moons.make(n, 0.05, seed);
+        }
         return sample(name, n, new Rng(seed));
     }
 

@@ -88,7 +88,7 @@ class ToyDataTest {
         }
         // moons: the seed's data
         assertThat(ToyData.moons(10, new Rng(1))).hasNumberOfRows(10);
-        assertThat(ToyData.sample("moons", 10, 0)).isNotNull();
+        assertThat(ToyData.sample("moons", 10, 0)).isDeepEqualTo(Moons.make(10, 0.05, 0));
     }
 
     @Test
