@@ -277,7 +277,11 @@ public final class DoubleWellBenchmark {
     /**
      * The reference's evaluation (analysis.sample_energy and the notebook's bias_uncertainty): for
      * each repeat, {@code evalSamples} paths; 30-bin histograms of x1 over [min, max] of that
-     * repeat's samples, unweighted and weighted by exp(log w - mean log w); F = -log(density),
+     * repeat's samples, unweighted and weighted by exp(log w - mean log w) rounded to float32 as the
+     * reference computes them (weights below 1.4e-45 vanish, so a bin holding only such samples is
+     * empty and left out instead of getting a huge finite F that would shift the whole profile; a
+     * weight above the float32 range, which would make the reference's repeat NaN, is kept at the
+     * float32 maximum instead); F = -log(density),
      * shifted by its mean over finite bins. Then, at the last repeat's bin centres, with the
      * target u(x1, 0) - min and the mean profile over repeats minus its minimum:
      * bias = |mean over bins with -2.25 < x1 < 2.25 of (target - mean profile)|, uncertainty =
@@ -299,11 +303,13 @@ public final class DoubleWellBenchmark {
                 mean += v;
             }
             mean /= logW.length;
+            double[] w = new double[logW.length];
             for (int i = 0; i < logW.length; i++) {
                 logW[i] -= mean;
+                w[i] = (float) Math.exp(logW[i]);
             }
             FreeEnergyProfile f = FreeEnergyProfile.auto(x1, null, s.profileBins()).centered();
-            FreeEnergyProfile fw = FreeEnergyProfile.auto(x1, logW, s.profileBins()).centered();
+            FreeEnergyProfile fw = FreeEnergyProfile.autoWeights(x1, finite(w), s.profileBins()).centered();
             profiles.add(f.energies());
             weighted.add(fw.energies());
             centers = f.centers();
@@ -340,6 +346,16 @@ public final class DoubleWellBenchmark {
         double unc = meanStd(profiles, rwMask);
         double uncRw = meanStd(weighted, rwMask);
         return new Evaluation(centers, List.copyOf(profiles), List.copyOf(weighted), exact, bias, unc, biasRw, uncRw, kish);
+    }
+
+    /** Weights that overflowed float32 (log w more than 88.7 above the mean) kept at the float32 maximum. */
+    private static double[] finite(double[] w) {
+        for (int i = 0; i < w.length; i++) {
+            if (!(w[i] <= Float.MAX_VALUE)) {
+                w[i] = Float.MAX_VALUE;
+            }
+        }
+        return w;
     }
 
     private static double[] shiftedMean(List<double[]> ps) {

@@ -19,7 +19,32 @@ public record FreeEnergyProfile(double[] centers, double[] energies, double lo, 
         if (logWeights != null && logWeights.length != values.length) {
             throw new IllegalArgumentException(logWeights.length + " weights for " + values.length + " values");
         }
-        double[] w = logWeights == null ? null : ImportanceWeights.normalized(logWeights);
+        return build(values, logWeights == null ? null : ImportanceWeights.normalized(logWeights), bins, lo, hi);
+    }
+
+    /**
+     * As {@link #of} with plain (non-negative, finite) weights instead of log weights: a bin whose
+     * samples all have weight 0 is empty.
+     */
+    public static FreeEnergyProfile ofWeights(double[] values, double[] weights, int bins, double lo, double hi) {
+        if (bins < 1) {
+            throw new IllegalArgumentException("bins must be >= 1, got " + bins);
+        }
+        if (!(hi > lo)) {
+            throw new IllegalArgumentException("histogram range must have hi > lo, got [" + lo + ", " + hi + "]");
+        }
+        if (weights.length != values.length) {
+            throw new IllegalArgumentException(weights.length + " weights for " + values.length + " values");
+        }
+        for (double v : weights) {
+            if (!(v >= 0) || !Double.isFinite(v)) {
+                throw new IllegalArgumentException("weights must be finite and >= 0, got " + v);
+            }
+        }
+        return build(values, weights, bins, lo, hi);
+    }
+
+    private static FreeEnergyProfile build(double[] values, double[] w, int bins, double lo, double hi) {
         double[] h = new double[bins];
         double width = (hi - lo) / bins;
         double total = 0;
@@ -45,6 +70,17 @@ public record FreeEnergyProfile(double[] centers, double[] energies, double lo, 
 
     /** As numpy.histogram with an automatic range: [min, max] of the finite values. */
     public static FreeEnergyProfile auto(double[] values, double[] logWeights, int bins) {
+        double[] r = autoRange(values);
+        return of(values, logWeights, bins, r[0], r[1]);
+    }
+
+    /** {@link #ofWeights} over the automatic range of {@link #auto}. */
+    public static FreeEnergyProfile autoWeights(double[] values, double[] weights, int bins) {
+        double[] r = autoRange(values);
+        return ofWeights(values, weights, bins, r[0], r[1]);
+    }
+
+    private static double[] autoRange(double[] values) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (double v : values) {
@@ -57,7 +93,7 @@ public record FreeEnergyProfile(double[] centers, double[] energies, double lo, 
             lo -= 0.5;
             hi += 0.5;
         }
-        return of(values, logWeights, bins, lo, hi);
+        return new double[] {lo, hi};
     }
 
     /** This profile shifted so that the mean of its finite entries is zero. */

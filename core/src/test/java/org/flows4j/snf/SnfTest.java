@@ -134,6 +134,14 @@ class SnfTest {
         assertThat(f.energies()[1]).isCloseTo(-Math.log(1.2), within(1e-12));
         FreeEnergyProfile w = FreeEnergyProfile.of(v, new double[] {0, 0, Math.log(3), 0, 0}, 2, 0, 1);
         assertThat(w.energies()[1] - w.energies()[0]).isCloseTo(-Math.log(5.0 / 2.0), within(1e-12));
+        // Plain weights: a bin whose samples all weigh 0 is empty.
+        FreeEnergyProfile pw = FreeEnergyProfile.ofWeights(v, new double[] {0, 0, 3, 1, 1}, 2, 0, 1);
+        assertThat(pw.energies()[0]).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(pw.energies()[1]).isCloseTo(-Math.log(2.0), within(1e-12));
+        assertThat(FreeEnergyProfile.autoWeights(v, new double[] {1, 1, 1, 1, 1}, 2).energies())
+                .containsExactly(f.energies());
+        assertThatThrownBy(() -> FreeEnergyProfile.ofWeights(v, new double[] {1, 1, -1, 1, 1}, 2, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class);
         FreeEnergyProfile e = FreeEnergyProfile.of(v, null, 4, 2, 3);
         assertThat(e.energies()).containsOnly(Double.NaN);
         FreeEnergyProfile c = FreeEnergyProfile.of(v, null, 4, 0, 1).centered();
