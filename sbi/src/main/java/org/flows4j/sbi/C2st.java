@@ -301,44 +301,101 @@ public final class C2st {
             final double[] gw3 = this.gw3;
             final double[] gb1 = this.gb1;
             final double[] gb2 = this.gb2;
+            // layer 3 grads and delta2 = out * W3 * relu'(a2)
             for (int r = 0; r < b; r++) {
                 double e = out[r];
                 double[] a2r = a2[r];
                 double[] d2r = d2[r];
-                // layer 3 grads, delta2 = out * W3 * relu'(a2)
                 for (int k = 0; k < h; k++) {
                     gw3[k] += a2r[k] * e;
                     d2r[k] = a2r[k] > 0 ? e * w3[k] : 0;
                 }
                 gb3[0] += e;
-                // layer 2 grads (a ReLU zero adds nothing, so it is skipped)
-                double[] a1r = a1[r];
-                for (int i = 0; i < h; i++) {
-                    double ai = a1r[i];
-                    if (ai == 0) {
+            }
+            // layer 2 grads: each gW2[i][k] sums a1[r][i] d2[r][k] over r in order, four rows per pass
+            // (a ReLU zero adds an exact zero to a sum that is never -0, which changes nothing)
+            for (int i = 0; i < h; i++) {
+                double[] gi = gw2[i];
+                int r = 0;
+                for (; r + 4 <= b; r += 4) {
+                    double c0 = a1[r][i];
+                    double c1 = a1[r + 1][i];
+                    double c2 = a1[r + 2][i];
+                    double c3 = a1[r + 3][i];
+                    if (c0 == 0 && c1 == 0 && c2 == 0 && c3 == 0) {
                         continue;
                     }
-                    double[] gi = gw2[i];
+                    double[] e0 = d2[r];
+                    double[] e1 = d2[r + 1];
+                    double[] e2 = d2[r + 2];
+                    double[] e3 = d2[r + 3];
                     for (int k = 0; k < h; k++) {
-                        gi[k] += ai * d2r[k];
+                        double acc = gi[k] + c0 * e0[k];
+                        acc += c1 * e1[k];
+                        acc += c2 * e2[k];
+                        gi[k] = acc + c3 * e3[k];
                     }
                 }
-                for (int k = 0; k < h; k++) {
-                    gb2[k] += d2r[k];
+                for (; r < b; r++) {
+                    double c0 = a1[r][i];
+                    double[] e0 = d2[r];
+                    for (int k = 0; k < h; k++) {
+                        gi[k] += c0 * e0[k];
+                    }
                 }
-                // delta1 = d2 W2^T * relu'(a1), summed over k in order
-                double[] d1r = d1[r];
-                java.util.Arrays.fill(d1r, 0);
+            }
+            // delta1 = d2 W2^T * relu'(a1), each sum over k in order, four rows per pass
+            int r = 0;
+            for (; r + 4 <= b; r += 4) {
+                double[] o0 = d1[r];
+                double[] o1 = d1[r + 1];
+                double[] o2 = d1[r + 2];
+                double[] o3 = d1[r + 3];
+                double[] e0 = d2[r];
+                double[] e1 = d2[r + 1];
+                double[] e2 = d2[r + 2];
+                double[] e3 = d2[r + 3];
+                java.util.Arrays.fill(o0, 0);
+                java.util.Arrays.fill(o1, 0);
+                java.util.Arrays.fill(o2, 0);
+                java.util.Arrays.fill(o3, 0);
                 for (int k = 0; k < h; k++) {
-                    double dk = d2r[k];
-                    if (dk == 0) {
+                    double c0 = e0[k];
+                    double c1 = e1[k];
+                    double c2 = e2[k];
+                    double c3 = e3[k];
+                    if (c0 == 0 && c1 == 0 && c2 == 0 && c3 == 0) {
                         continue;
                     }
                     double[] wk = w2t[k];
                     for (int i = 0; i < h; i++) {
-                        d1r[i] += wk[i] * dk;
+                        double w = wk[i];
+                        o0[i] += w * c0;
+                        o1[i] += w * c1;
+                        o2[i] += w * c2;
+                        o3[i] += w * c3;
                     }
                 }
+            }
+            for (; r < b; r++) {
+                double[] o0 = d1[r];
+                double[] e0 = d2[r];
+                java.util.Arrays.fill(o0, 0);
+                for (int k = 0; k < h; k++) {
+                    double c0 = e0[k];
+                    double[] wk = w2t[k];
+                    for (int i = 0; i < h; i++) {
+                        o0[i] += wk[i] * c0;
+                    }
+                }
+            }
+            for (r = 0; r < b; r++) {
+                double[] d2r = d2[r];
+                for (int k = 0; k < h; k++) {
+                    gb2[k] += d2r[k];
+                }
+                double[] a1r = a1[r];
+                double[] d1r = d1[r];
                 for (int i = 0; i < h; i++) {
                     d1r[i] = a1r[i] > 0 ? d1r[i] : 0;
                 }
@@ -386,7 +443,6 @@ public final class C2st {
             for (int r = 0; r < b; r++) {
                 double[] xr = x[idx[s + r]];
                 double[] a1r = a1[r];
-                double[] a2r = a2[r];
                 System.arraycopy(b1, 0, a1r, 0, h);
                 for (int j = 0; j < d; j++) {
                     double xj = xr[j];
@@ -398,17 +454,54 @@ public final class C2st {
                 for (int k = 0; k < h; k++) {
                     a1r[k] = Math.max(a1r[k], 0);
                 }
-                System.arraycopy(b2, 0, a2r, 0, h);
+                System.arraycopy(b2, 0, a2[r], 0, h);
+            }
+            // layer 2, four rows per pass over W2; each a2[r][k] sums over i in order (a ReLU zero
+            // adds an exact zero, which changes nothing after the ReLU)
+            int r = 0;
+            for (; r + 4 <= b; r += 4) {
+                double[] i0 = a1[r];
+                double[] i1 = a1[r + 1];
+                double[] i2 = a1[r + 2];
+                double[] i3 = a1[r + 3];
+                double[] o0 = a2[r];
+                double[] o1 = a2[r + 1];
+                double[] o2 = a2[r + 2];
+                double[] o3 = a2[r + 3];
                 for (int i = 0; i < h; i++) {
-                    double ai = a1r[i];
-                    if (ai == 0) {
+                    double c0 = i0[i];
+                    double c1 = i1[i];
+                    double c2 = i2[i];
+                    double c3 = i3[i];
+                    if (c0 == 0 && c1 == 0 && c2 == 0 && c3 == 0) {
                         continue;
                     }
                     double[] wi = w2[i];
                     for (int k = 0; k < h; k++) {
-                        a2r[k] += ai * wi[k];
+                        double w = wi[k];
+                        o0[k] += c0 * w;
+                        o1[k] += c1 * w;
+                        o2[k] += c2 * w;
+                        o3[k] += c3 * w;
                     }
                 }
+            }
+            for (; r < b; r++) {
+                double[] i0 = a1[r];
+                double[] o0 = a2[r];
+                for (int i = 0; i < h; i++) {
+                    double c0 = i0[i];
+                    if (c0 == 0) {
+                        continue;
+                    }
+                    double[] wi = w2[i];
+                    for (int k = 0; k < h; k++) {
+                        o0[k] += c0 * wi[k];
+                    }
+                }
+            }
+            for (r = 0; r < b; r++) {
+                double[] a2r = a2[r];
                 double z = b3[0];
                 for (int k = 0; k < h; k++) {
                     a2r[k] = Math.max(a2r[k], 0);
