@@ -72,6 +72,13 @@ public final class DoubleWellBenchmark {
     }
 
     /**
+     * The paper's RNVP with adaptive MC (step sizes trained too; Suppl. Table S1, as SNF.md lists
+     * it): no unweighted total is given (NaN).
+     */
+    public static final PaperRow ADAPTIVE_MC_PAPER = new PaperRow(0.94, 0.19, 0.22, 0.02, 0.05, 0.05, 0.41, 0.04, 0.42,
+            0.05, Double.NaN, Double.NaN);
+
+    /**
      * A row of Table 1: mean and std over 10 trainings of bias, uncertainty, their reweighted
      * versions, the reweighted sqrt(bias^2 + unc^2) (two decimals, from the reference) and the
      * unweighted one (one decimal, as printed in the paper).
