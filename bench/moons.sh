@@ -20,6 +20,7 @@ mvn -q -B -DskipTests -pl bench,cli -am package >/dev/null
 jar=bench/target/flows4j-bench.jar
 vec=(--add-modules jdk.incubator.vector)
 
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 runs="$tmp/runs.jsonl"
@@ -54,9 +55,10 @@ cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
 flags="$(grep -o -m1 -E 'avx512f|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 javav="$(java -version 2>&1 | head -1)"
 torchv="$("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null)"
-"$py" - "$runs" "$out" "$cpu" "$flags" "$javav" "$torchv" "$reps" "$moons_rss" <<'PY'
+load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
+"$py" - "$runs" "$out" "$cpu" "$flags" "$javav" "$torchv" "$reps" "$moons_rss" "$load_start" "$load_end" <<'PY'
 import json, statistics, sys
-runs_file, out, cpu, flags, javav, torchv, reps, moons_rss = sys.argv[1:]
+runs_file, out, cpu, flags, javav, torchv, reps, moons_rss, load_start, load_end = sys.argv[1:]
 runs = [json.loads(l) for l in open(runs_file)]
 def med(label, threads, key):
     xs = [r["result"][key] if key != "rss_kb" else r["rss_kb"] for r in runs if r["label"] == label and r["bench_threads"] == threads]
@@ -64,6 +66,8 @@ def med(label, threads, key):
 lines = [f"# flows4j vs PyTorch: the seed's RealNVP on two moons", "",
          f"- CPU: {cpu} (2 cores; {flags.strip()}), Java: {javav}, PyTorch: {torchv} (Debian python3-torch)",
          f"- {reps} alternating repetitions per thread count; medians shown, every run listed below.",
+         f"- Load average (1, 5, 15 min) at start: {load_start}; at end: {load_end}. On a 2-core machine a load "
+         "above 1 means other work shared the cores: absolute numbers then drop for both sides, ratios less so.",
          "- Workload (both sides): 2001 Adam steps of batch 256 on 2000 standardised points, 6 affine couplings "
          "with 2-64-64-4 ReLU networks; then 100000 samples and the log-density of those 100000 points.",
          "- flows4j trains on one thread at every --threads (a 256-row step is too small to split); "
