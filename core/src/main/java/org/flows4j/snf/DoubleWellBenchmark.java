@@ -1,20 +1,13 @@
 package org.flows4j.snf;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import org.flows4j.distributions.StandardNormal;
 import org.flows4j.energy.DoubleWell;
-import org.flows4j.energy.Energy;
-import org.flows4j.flows.Flow;
-import org.flows4j.stochastic.MetropolisMC;
 import org.flows4j.stochastic.StochasticLayers;
 import org.flows4j.tensor.DType;
 import org.flows4j.tensor.Rng;
 import org.flows4j.tensor.Tensor;
-import org.flows4j.transforms.Composite;
-import org.flows4j.transforms.Transform;
 
 /**
  * The double-well benchmark of the stochastic-normalizing-flows paper (Fig. 1, Fig. 4, Table 1):
@@ -168,45 +161,12 @@ public final class DoubleWellBenchmark {
      * layers draw from generators split from {@code rng} after the networks are initialised.
      */
     public static BoltzmannGenerator build(Method method, Settings s, Rng rng) {
-        int dim = 2;
-        DType dt = s.dtype();
-        Energy prior = Energy.standardNormal(dim);
-        Energy target = energy();
-        List<Transform> sampling = new ArrayList<>();
-        List<Integer> mcAt = new ArrayList<>();
-        List<Double> lambdas = new ArrayList<>();
-        if (method.stochastic()) {
-            mcAt.add(sampling.size());
-            lambdas.add(0.0);
-        }
-        for (int i = 0; i < s.blocks(); i++) {
-            for (boolean second : new boolean[] {true, false}) {
-                sampling.add(method.spline()
-                        ? SplitCoupling.spline(dim, second, s.hidden(), s.splineBins(), s.tailBound(), rng, dt)
-                        : SplitCoupling.paperAffine(dim, second, s.hidden(), rng, dt));
-            }
-            if (method.stochastic()) {
-                mcAt.add(sampling.size());
-                lambdas.add(i < s.blocks() - 1 ? (s.blocks() == 1 ? 0.0 : (double) i / (s.blocks() - 1)) : 1.0);
-            }
-        }
-        // Insert the MC layers (positions refer to the coupling list without them).
-        List<Transform> all = new ArrayList<>();
-        int k = 0;
-        for (int pos = 0; pos <= sampling.size(); pos++) {
-            while (k < mcAt.size() && mcAt.get(k) == pos) {
-                Energy u = new org.flows4j.energy.InterpolatedEnergy(prior, target, lambdas.get(k));
-                all.add(MetropolisMC.builder(u).steps(s.mcSteps()).stepSize(s.mcStepSize())
-                        .trainableStepSize(s.trainableStepSize()).dtype(dt).build(rng.split()));
-                k++;
-            }
-            if (pos < sampling.size()) {
-                all.add(sampling.get(pos));
-            }
-        }
-        Collections.reverse(all); // flows4j order: data -> base
-        Flow flow = new Flow(new StandardNormal(dim), new Composite(all), dt);
-        return new BoltzmannGenerator(flow, prior, target);
+        return SnfBuilder.to(energy()).dim(2).blocks(s.blocks()).hidden(s.hidden())
+                .couplings(method.spline() ? SnfBuilder.Couplings.SPLINE : SnfBuilder.Couplings.AFFINE)
+                .spline(s.splineBins(), s.tailBound())
+                .stochastic(method.stochastic() ? SnfBuilder.Stochastic.METROPOLIS : SnfBuilder.Stochastic.NONE)
+                .steps(s.mcSteps()).stepSize(s.mcStepSize()).trainableStepSize(s.trainableStepSize()).priorBlock(true)
+                .dtype(s.dtype()).build(rng);
     }
 
     /** The exact data: one Metropolis chain from (-2, 0) with proposal std 1.5, every 10th of 100000 states. */

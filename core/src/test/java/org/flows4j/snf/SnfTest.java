@@ -350,6 +350,35 @@ class SnfTest {
         }
     }
 
+    /** A Langevin SNF for a mixture, trained by KL alone through its forces (gradients of gradients). */
+    @Test
+    void builderMakesLangevinFlowsThatTrainThroughTheirForces() {
+        GaussianMixtureEnergy target = GaussianMixtureEnergy.isotropic(new double[][] {{-2, 0}, {2, 0.5}}, 0.6);
+        SnfBuilder b = SnfBuilder.to(target).blocks(2).hidden(16).stochastic(SnfBuilder.Stochastic.LANGEVIN).steps(4)
+                .stepSize(0.02).differentiateForce(true).trainableStepSize(true).dtype(F64);
+        assertThat(b.lambdas()).containsExactly(0.0, 0.0, 1.0);
+        BoltzmannGenerator bg = b.build(new Rng(20));
+        assertThat(org.flows4j.stochastic.StochasticLayers.of(bg.transform())).hasSize(3);
+        Rng r = new Rng(21);
+        double before;
+        try (Autograd.Scope ignored = Autograd.noGrad()) {
+            before = bg.klLoss(4000, r).item();
+        }
+        SnfTrainer.Result res = SnfTrainer.train(bg, null,
+                new SnfTrainer.Config(List.of(SnfTrainer.Phase.kl(40)), 64, 1e-2), new Rng(22), null);
+        assertThat(res.steps()).hasSize(40);
+        double after;
+        try (Autograd.Scope ignored = Autograd.noGrad()) {
+            after = bg.klLoss(4000, r).item();
+        }
+        assertThat(after).isLessThan(before - 0.2);
+        // Without stochastic blocks: a plain Boltzmann generator, same couplings.
+        assertThat(org.flows4j.stochastic.StochasticLayers.of(SnfBuilder.to(target).build(new Rng(23)).transform())).isEmpty();
+        assertThatThrownBy(() -> SnfBuilder.to(x -> x.sum(1, false)).build(new Rng(0)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SnfBuilder.to(target).dim(3).build(new Rng(0))).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void trainingRejectsBadInput() {
         DoubleWellBenchmark.Settings s = DoubleWellBenchmark.Settings.paper();
