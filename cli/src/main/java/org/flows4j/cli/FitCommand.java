@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.flows4j.cli.plot.Plots;
 import org.flows4j.data.Standardization;
+import org.flows4j.data.ToyData;
 import org.flows4j.flows.Flow;
 import org.flows4j.flows.Standardized;
 import org.flows4j.io.Checkpoints;
@@ -32,9 +33,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Fits a RealNVP to the user's data and saves it, with checkpoints that a later run can resume from. */
+/** Fits a flow (RealNVP by default) to the user's data or a built-in data set and saves it, with checkpoints that a later run can resume from. */
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fit a RealNVP to your data (.csv or .npy, one point per row) and save it.",
+        description = {"Fit a flow (--flow, default realnvp) to your data (.csv or .npy, one point per row) and save it.",
+            "--data may also name a built-in 2-D data set, e.g. checkerboard or 8gaussians (--points, --data-seed).",
             "CSV with or without a header; .npy float32/float64; two or more columns.",
             "The data is standardised for training and the standardisation is part of",
             "the saved model, which works in the data's own units. --steps counts updates.",
@@ -50,8 +52,15 @@ public final class FitCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "training data: .csv or .npy")
+    @Option(names = "--data", required = true, paramLabel = "FILE|NAME",
+            description = "training data: .csv or .npy, or a built-in data set's name when no such file exists")
     Path data;
+
+    @Option(names = "--points", paramLabel = "N", description = "points of a built-in data set (default: ${DEFAULT-VALUE})")
+    int points = 2000;
+
+    @Option(names = "--data-seed", paramLabel = "SEED", description = "seed of a built-in data set (default: ${DEFAULT-VALUE})")
+    long dataSeed = 0;
 
     @Mixin
     FlowOptions options;
@@ -69,10 +78,10 @@ public final class FitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        options.validate();
+        options.validate(resume == null);
         UserError.require(checkpointEvery >= 0, "--checkpoint-every must be >= 1 step (or 0 for none), got "
                 + checkpointEvery);
-        DataFiles.Table table = DataFiles.read(data);
+        DataFiles.Table table = readData();
         double[][] rows = table.rows();
         UserError.require(table.dim() >= 2, data + " has 1 column: RealNVP needs data of dimension 2 or more");
         UserError.require(rows.length >= 2, data + " has 1 row: need at least 2 points to fit");
@@ -180,6 +189,22 @@ public final class FitCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The --data file, or when there is no such file, the built-in data set of that name. */
+    private DataFiles.Table readData() throws IOException {
+        String name = data.toString();
+        boolean builtIn = !java.nio.file.Files.exists(data) && ToyData.names().contains(name);
+        var matched = spec.commandLine().getParseResult();
+        if (!builtIn) {
+            UserError.require(!matched.hasMatchedOption("--points") && !matched.hasMatchedOption("--data-seed"),
+                    "--points and --data-seed apply only to a built-in data set, and " + data + " is a file");
+            UserError.require(java.nio.file.Files.exists(data), data + ": no such file, nor a built-in data set ("
+                    + String.join(", ", ToyData.names()) + ")");
+            return DataFiles.read(data);
+        }
+        UserError.require(points >= 2, "--points must be >= 2, got " + points);
+        return new DataFiles.Table(ToyData.sample(name, points, dataSeed), java.util.List.of("x", "y"));
+    }
+
     /** Deletes the partial checkpoint writes a killed run left behind (the checkpoint itself is whole). */
     private static void removeStaleTemporaries(Path dir) {
         try (var stale = java.nio.file.Files.newDirectoryStream(dir, "." + CHECKPOINT + ".*.tmp")) {
@@ -211,12 +236,13 @@ public final class FitCommand implements Callable<Integer> {
         c.put("lr", options.lr);
         c.put("seed", options.seed);
         c.put("dtype", FlowOptions.dtypeName(dt));
+        options.putFlowConfig(c);
         return c;
     }
 
     private Map<String, String> modelMetadata(DataFiles.Table table) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("architecture", "realnvp");
+        m.put("architecture", options.kind().cliName);
         m.put("layers", Integer.toString(options.layers));
         m.put("hidden", Integer.toString(options.hidden));
         m.put("hidden_layers", "2");
@@ -261,6 +287,15 @@ public final class FitCommand implements Callable<Integer> {
             if (matched.hasMatchedOption("--dtype") && !FlowOptions.dtypeName(options.dtype()).equals(dtype)) {
                 throw new UserError("--dtype " + options.dtype + " differs from the checkpoint's " + dtype);
             }
+            String flow = c.has("flow") ? c.get("flow").getAsString() : "realnvp";
+            if (matched.hasMatchedOption("--flow") && !options.kind().cliName.equals(flow)) {
+                throw new UserError("--flow " + options.flow + " differs from the checkpoint's " + flow);
+            }
+            options.flow = flow;
+            options.bins = adoptNullable(matched.hasMatchedOption("--bins"), "--bins", options.bins,
+                    c.has("bins") ? c.get("bins").getAsInt() : null);
+            options.tailBound = adoptNullable(matched.hasMatchedOption("--tail-bound"), "--tail-bound",
+                    options.tailBound, c.has("tail_bound") ? c.get("tail_bound").getAsDouble() : null);
             if (!matched.hasMatchedOption("--steps")) {
                 options.steps = c.get("steps").getAsInt();
             }
@@ -278,6 +313,14 @@ public final class FitCommand implements Callable<Integer> {
         if (given && !value.equals(saved)) {
             throw new UserError(option + " " + value + " differs from the checkpoint's " + saved
                     + " (a resumed run keeps its settings; only --steps may change)");
+        }
+        return saved;
+    }
+
+    private static <T> T adoptNullable(boolean given, String option, T value, T saved) {
+        if (given && !value.equals(saved)) {
+            throw new UserError(option + " " + value + " differs from the checkpoint's "
+                    + (saved == null ? "default" : saved) + " (a resumed run keeps its settings; only --steps may change)");
         }
         return saved;
     }

@@ -2,6 +2,8 @@ package org.flows4j.cli;
 
 import java.util.Locale;
 import org.flows4j.flows.Flow;
+import org.flows4j.flows.Maf;
+import org.flows4j.flows.NeuralSplineFlow;
 import org.flows4j.flows.RealNvp;
 import org.flows4j.tensor.DType;
 import org.flows4j.tensor.Rng;
@@ -9,7 +11,38 @@ import picocli.CommandLine.Option;
 
 /** The flow and training options that every training command shares (a picocli mixin). */
 final class FlowOptions {
-    @Option(names = "--layers", description = "coupling layers (default: ${DEFAULT-VALUE})")
+    /** The flows that --flow names; the fused fast training path applies to realnvp only. */
+    enum Kind {
+        REALNVP("realnvp", false), NSF("nsf", true), MAF("maf", false), MAF_NSF("maf-nsf", true);
+
+        final String cliName;
+        final boolean spline;
+
+        Kind(String cliName, boolean spline) {
+            this.cliName = cliName;
+            this.spline = spline;
+        }
+
+        static String names() {
+            return java.util.Arrays.stream(values()).map(k -> k.cliName).collect(java.util.stream.Collectors.joining(", "));
+        }
+    }
+
+    static final int DEFAULT_BINS = 8;
+
+    @Option(names = "--flow", paramLabel = "KIND",
+            description = "realnvp (coupling, fused fast path), nsf (coupling spline), maf (masked autoregressive) "
+                    + "or maf-nsf (autoregressive spline); the last three train on autodiff, slower (default: ${DEFAULT-VALUE})")
+    String flow = "realnvp";
+
+    @Option(names = "--bins", paramLabel = "K", description = "spline bins, nsf and maf-nsf only (default: " + DEFAULT_BINS + ")")
+    Integer bins;
+
+    @Option(names = "--tail-bound", paramLabel = "B",
+            description = "the splines act on [-B, B], linear outside; nsf and maf-nsf only (default: the builder's, 5 for nsf, 3 for maf-nsf)")
+    Double tailBound;
+
+    @Option(names = "--layers", description = "coupling or autoregressive layers (default: ${DEFAULT-VALUE})")
     int layers = 6;
 
     @Option(names = "--hidden", description = "hidden width of each coupling network (default: ${DEFAULT-VALUE})")
@@ -38,6 +71,14 @@ final class FlowOptions {
 
     /** Fails with a one-line {@link UserError} on the first bad value. */
     void validate() {
+        validate(true);
+    }
+
+    /**
+     * As {@link #validate()}; {@code flowKnown} false skips the check that --bins and --tail-bound
+     * go with a spline flow (a resumed run takes its flow from the checkpoint, checked after).
+     */
+    void validate(boolean flowKnown) {
         UserError.require(layers >= 1, "--layers must be >= 1, got " + layers);
         UserError.require(hidden >= 1, "--hidden must be >= 1, got " + hidden);
         UserError.require(steps >= 1, "--steps must be >= 1, got " + steps);
@@ -46,6 +87,25 @@ final class FlowOptions {
         UserError.require(logEvery >= 1, "--log-every must be >= 1, got " + logEvery);
         UserError.require(threads >= 1, "--threads must be >= 1, got " + threads);
         dtype();
+        Kind kind = kind();
+        UserError.require(!flowKnown || kind.spline || (bins == null && tailBound == null),
+                "--bins and --tail-bound apply only to the spline flows (nsf, maf-nsf), not --flow " + kind.cliName);
+        UserError.require(bins == null || bins >= 1, "--bins must be >= 1, got " + bins);
+        UserError.require(tailBound == null || (tailBound > 0 && Double.isFinite(tailBound)),
+                "--tail-bound must be a positive number, got " + tailBound);
+    }
+
+    Kind kind() {
+        for (Kind k : Kind.values()) {
+            if (k.cliName.equals(flow.toLowerCase(Locale.ROOT))) {
+                return k;
+            }
+        }
+        throw new UserError("--flow must be one of " + Kind.names() + ", got " + flow);
+    }
+
+    int bins() {
+        return bins == null ? DEFAULT_BINS : bins;
     }
 
     DType dtype() {
@@ -64,8 +124,36 @@ final class FlowOptions {
         return dt.name().toLowerCase(Locale.ROOT);
     }
 
-    /** The seed's RealNVP with these options, on {@code dim} coordinates. */
+    /**
+     * The flow these options name, on {@code dim} coordinates: the one place the commands build a
+     * flow. With the defaults it is the seed's RealNVP, built exactly as before.
+     */
     Flow build(int dim, Rng rng) {
-        return RealNvp.builder().dim(dim).layers(layers).hidden(hidden).dtype(dtype()).build(rng);
+        DType dt = dtype();
+        return switch (kind()) {
+            case REALNVP -> RealNvp.builder().dim(dim).layers(layers).hidden(hidden).dtype(dt).build(rng);
+            case NSF -> {
+                NeuralSplineFlow b = NeuralSplineFlow.builder().dim(dim).layers(layers).hidden(hidden).bins(bins())
+                        .dtype(dt);
+                yield (tailBound == null ? b : b.tailBound(tailBound)).build(rng);
+            }
+            case MAF -> Maf.builder().dim(dim).layers(layers).hidden(hidden).dtype(dt).build(rng);
+            case MAF_NSF -> {
+                Maf b = Maf.nsf().dim(dim).layers(layers).hidden(hidden).bins(bins()).dtype(dt);
+                yield (tailBound == null ? b : b.tailBound(tailBound)).build(rng);
+            }
+        };
+    }
+
+    /** The flow settings for metrics.json and checkpoints: kind, and bins / tail bound for splines. */
+    void putFlowConfig(java.util.Map<String, Object> config) {
+        Kind kind = kind();
+        config.put("flow", kind.cliName);
+        if (kind.spline) {
+            config.put("bins", bins());
+            if (tailBound != null) {
+                config.put("tail_bound", tailBound);
+            }
+        }
     }
 }

@@ -21,12 +21,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The seed's job: a RealNVP learns the two-moons density; report, metrics and pictures. */
+/** The seed's job: a RealNVP (or the flow --flow names) learns the two-moons density; report, metrics and pictures. */
 @Command(name = "moons", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fit the seed's RealNVP to two moons by maximum likelihood and report how well it did.",
             "Defaults are the seed's: 6 coupling layers, hidden 64, 2000 steps, batch 256, Adam lr 1e-3,",
             "2000 points with noise 0.05 (sklearn's make_moons, random_state 0), standardised.",
-            "As in the seed, the NLL table counts steps 0..steps (steps + 1 updates)."})
+            "As in the seed, the NLL table counts steps 0..steps (steps + 1 updates).",
+            "--flow nsf, maf or maf-nsf fits another flow with the same --layers and --hidden (autodiff: slower)."})
 public final class MoonsCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -127,6 +128,7 @@ public final class MoonsCommand implements Callable<Integer> {
         config.put("data_seed", dataSeed);
         config.put("seed", options.seed);
         config.put("dtype", FlowOptions.dtypeName(dt));
+        options.putFlowConfig(config);
         metrics.put("config", config);
         metrics.put("loss_history", result.lossHistory());
         try {
