@@ -66,6 +66,22 @@ public final class Tensor {
         return wrap(shape.clone(), out);
     }
 
+    /** A [rows, columns] tensor of the given dtype from a rectangular array of rows. */
+    public static Tensor fromRows(DType dtype, double[][] rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("no rows");
+        }
+        int d = rows[0].length;
+        double[] flat = new double[rows.length * d];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].length != d) {
+                throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " values, row 0 has " + d);
+            }
+            System.arraycopy(rows[i], 0, flat, i * d, d);
+        }
+        return of(dtype, flat, rows.length, d);
+    }
+
     /** A rank-0 tensor. */
     public static Tensor scalar(double value, DType dtype) {
         return full(dtype, value);
