@@ -41,6 +41,16 @@ class TransformPropertyTest {
             return !name.startsWith("composite");
         }
 
+        /**
+         * Sequential passes in the autoregressive direction: each of the D passes re-evaluates the
+         * conditioner in float32 on inputs carrying the previous passes' rounding, an error the
+         * float64 map of the rounded intermediate does not see, so the float32 bound on the random
+         * layer grows with D (the tame layer is still held to 1e-5).
+         */
+        int sequentialPasses(int dim) {
+            return name.contains("MAF") || name.contains("IAF") ? dim : 1;
+        }
+
         @Override
         public String toString() {
             return name;
@@ -173,7 +183,8 @@ class TransformPropertyTest {
             Tensor c32 = TransformChecks.context(rng, 32, ctx, DType.FLOAT32);
             if (c.conditioningBound()) {
                 TransformChecks.copyParameters(t32, t64);
-                TransformChecks.assertRoundTripFloat32(what + " float32", t32, t64, x32, c32, 1e-5);
+                TransformChecks.assertRoundTripFloat32(what + " float32", t32, t64, x32, c32,
+                        1e-5 * c.sequentialPasses(dim));
             }
             Transform tame = build(c, seed, dim, ctx, DType.FLOAT32);
             TransformChecks.scale(tame, 0.5);
