@@ -234,6 +234,7 @@ public final class FitCommand implements Callable<Integer> {
         c.put("steps", options.steps);
         c.put("batch", options.batch);
         c.put("lr", options.lr);
+        c.put("lr_schedule", options.schedule().cliName());
         c.put("seed", options.seed);
         c.put("dtype", FlowOptions.dtypeName(dt));
         options.putFlowConfig(c);
@@ -282,6 +283,8 @@ public final class FitCommand implements Callable<Integer> {
             options.hidden = adopt(matched.hasMatchedOption("--hidden"), "--hidden", options.hidden, c.get("hidden").getAsInt());
             options.batch = adopt(matched.hasMatchedOption("--batch"), "--batch", options.batch, c.get("batch").getAsInt());
             options.lr = adopt(matched.hasMatchedOption("--lr"), "--lr", options.lr, c.get("lr").getAsDouble());
+            options.lrSchedule = adopt(matched.hasMatchedOption("--lr-schedule"), "--lr-schedule", options.lrSchedule,
+                    c.has("lr_schedule") ? c.get("lr_schedule").getAsString() : "constant");
             options.seed = adopt(matched.hasMatchedOption("--seed"), "--seed", options.seed, c.get("seed").getAsLong());
             String dtype = FlowOptions.dtypeName(ck.flow().dtype());
             if (matched.hasMatchedOption("--dtype") && !FlowOptions.dtypeName(options.dtype()).equals(dtype)) {

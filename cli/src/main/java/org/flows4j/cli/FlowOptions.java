@@ -7,6 +7,7 @@ import org.flows4j.flows.NeuralSplineFlow;
 import org.flows4j.flows.RealNvp;
 import org.flows4j.tensor.DType;
 import org.flows4j.tensor.Rng;
+import org.flows4j.train.LearningRateSchedule;
 import picocli.CommandLine.Option;
 
 /** The flow and training options that every training command shares (a picocli mixin). */
@@ -57,6 +58,10 @@ final class FlowOptions {
     @Option(names = "--lr", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
     double lr = 1e-3;
 
+    @Option(names = "--lr-schedule", paramLabel = "S",
+            description = "constant (the seed's) or cosine (anneals to 0 over the run) (default: ${DEFAULT-VALUE})")
+    String lrSchedule = "constant";
+
     @Option(names = "--seed", description = "seed of initialisation, minibatches and sampling (default: ${DEFAULT-VALUE})")
     long seed = 0;
 
@@ -68,6 +73,15 @@ final class FlowOptions {
 
     @Option(names = "--threads", description = "threads for sampling and density evaluation (default: all cores, ${DEFAULT-VALUE})")
     int threads = Runtime.getRuntime().availableProcessors();
+
+    /** The parsed --lr-schedule; a one-line error for an unknown name. */
+    LearningRateSchedule schedule() {
+        try {
+            return LearningRateSchedule.parse(lrSchedule);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--lr-schedule: " + e.getMessage());
+        }
+    }
 
     /** Fails with a one-line {@link UserError} on the first bad value. */
     void validate() {
@@ -84,6 +98,7 @@ final class FlowOptions {
         UserError.require(steps >= 1, "--steps must be >= 1, got " + steps);
         UserError.require(batch >= 1, "--batch must be >= 1, got " + batch);
         UserError.require(lr > 0 && Double.isFinite(lr), "--lr must be a positive number, got " + lr);
+        schedule();
         UserError.require(logEvery >= 1, "--log-every must be >= 1, got " + logEvery);
         UserError.require(threads >= 1, "--threads must be >= 1, got " + threads);
         dtype();

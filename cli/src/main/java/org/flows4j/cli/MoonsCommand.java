@@ -122,6 +122,7 @@ public final class MoonsCommand implements Callable<Integer> {
         config.put("steps", steps);
         config.put("batch", options.batch);
         config.put("lr", options.lr);
+        config.put("lr_schedule", options.schedule().cliName());
         config.put("points", points);
         config.put("test_points", testPoints);
         config.put("noise", noise);

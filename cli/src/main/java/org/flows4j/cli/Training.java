@@ -25,7 +25,7 @@ final class Training {
             Rng batchRng, TrainingState resume, MaximumLikelihood.Checkpointing checkpointing) {
         int start = resume == null ? 0 : resume.step();
         try (Progress progress = Progress.start(w, "training", updates - start)) {
-            return MaximumLikelihood.train(flow, data, new MaximumLikelihood.Config(updates, o.batch, o.lr), batchRng,
+            return MaximumLikelihood.train(flow, data, new MaximumLikelihood.Config(updates, o.batch, o.lr, o.schedule()), batchRng,
                     (step, loss) -> {
                         if (step % o.logEvery == 0 || step == lastRow) {
                             progress.println(String.format(Locale.ROOT, "%6d %9.4f", step, loss));

@@ -28,7 +28,7 @@ class MoonsCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--bogus", "--steps=0", "--steps=-3", "--lr=0", "--lr=-1e-3", "--hidden=0", "--layers=0",
-        "--steps=abc", "--batch=0", "--dtype=float16", "--noise=-1"})
+        "--steps=abc", "--batch=0", "--dtype=float16", "--noise=-1", "--lr-schedule=linear"})
     void badInputGivesOneLineErrorAndExitCode2(String arg, @TempDir Path dir) {
         Run r = run("moons", arg, "--out", dir.resolve("x").toString());
         assertThat(r.code()).as(r.err()).isEqualTo(2);

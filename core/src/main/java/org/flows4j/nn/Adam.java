@@ -50,6 +50,14 @@ public final class Adam {
 
     /** Applies one update given the gradients, in the order of the parameters. */
     public void step(List<Tensor> grads) {
+        step(grads, lr);
+    }
+
+    /** As {@link #step(List)} with learning rate {@code lr} for this update (a schedule's). */
+    public void step(List<Tensor> grads, double lr) {
+        if (!(lr >= 0) || !Double.isFinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
+        }
         if (grads.size() != params.size()) {
             throw new IllegalArgumentException(grads.size() + " gradients for " + params.size() + " parameters");
         }

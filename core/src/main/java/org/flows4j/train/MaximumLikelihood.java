@@ -65,8 +65,14 @@ public final class MaximumLikelihood {
     }
 
     /** Training settings, validated on build. */
-    public record Config(int steps, int batchSize, double learningRate) {
+    public record Config(int steps, int batchSize, double learningRate, LearningRateSchedule schedule) {
+        /** A constant learning rate (the seed's). */
+        public Config(int steps, int batchSize, double learningRate) {
+            this(steps, batchSize, learningRate, LearningRateSchedule.CONSTANT);
+        }
+
         public Config {
+            java.util.Objects.requireNonNull(schedule, "schedule");
             if (steps < 1) {
                 throw new IllegalArgumentException("steps must be >= 1, got " + steps);
             }
@@ -130,7 +136,7 @@ public final class MaximumLikelihood {
                 throw new DivergedException("training diverged at step " + step + " (loss " + value
                         + "); try a smaller learning rate");
             }
-            adam.step(v.gradients());
+            adam.step(v.gradients(), config.learningRate() * config.schedule().factor(step, config.steps()));
             history[step] = value;
             if (listener != null) {
                 listener.onStep(step, value);

@@ -45,6 +45,35 @@ class MaximumLikelihoodTest {
     }
 
     @Test
+    void cosineScheduleStartsAtTheBaseRateAndAnnealsToZero() {
+        LearningRateSchedule c = LearningRateSchedule.COSINE;
+        assertThat(c.factor(0, 100)).isEqualTo(1.0);
+        assertThat(c.factor(50, 100)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(c.factor(99, 100)).isBetween(0.0, 3e-4);
+        assertThat(LearningRateSchedule.CONSTANT.factor(99, 100)).isEqualTo(1.0);
+        assertThat(LearningRateSchedule.parse("cosine")).isEqualTo(c);
+        assertThatThrownBy(() -> LearningRateSchedule.parse("linear")).hasMessageContaining("constant or cosine");
+    }
+
+    @Test
+    void theScheduleReachesTheUpdates() {
+        Standardization[] s = new Standardization[1];
+        Tensor train = moons(0, s);
+        double[][] h = new double[2][];
+        LearningRateSchedule[] kinds = {LearningRateSchedule.CONSTANT, LearningRateSchedule.COSINE};
+        for (int k = 0; k < 2; k++) {
+            Flow flow = RealNvp.builder().hidden(8).build(new Rng(3));
+            h[k] = MaximumLikelihood.train(flow, train, new MaximumLikelihood.Config(6, 64, 1e-2, kinds[k]), new Rng(4),
+                    null).lossHistory();
+        }
+        // the first update uses the base rate under both, so the losses before and after it agree
+        assertThat(h[1][0]).isEqualTo(h[0][0]);
+        assertThat(h[1][1]).isEqualTo(h[0][1]);
+        // the later, smaller cosine steps lead elsewhere
+        assertThat(h[1][5]).isNotEqualTo(h[0][5]);
+    }
+
+    @Test
     void sameSeedSameRun() {
         Standardization[] s = new Standardization[1];
         Tensor train = moons(0, s);
