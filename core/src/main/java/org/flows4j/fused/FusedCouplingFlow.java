@@ -272,7 +272,7 @@ public final class FusedCouplingFlow {
     private void forwardAll(Workspace ws, Weights w, int i0, int i1) {
         java.util.Arrays.fill(ws.logDet, i0, i1, 0f);
         for (int l = 0; l < stack.layers.size(); l++) {
-            couple(ws, w, l, i0, i1, false);
+            coupleForward(ws, w, l, i0, i1);
         }
     }
 
@@ -280,25 +280,21 @@ public final class FusedCouplingFlow {
     private void inverseAll(Workspace ws, Weights w, int i0, int i1) {
         java.util.Arrays.fill(ws.logDet, i0, i1, 0f);
         for (int l = stack.layers.size() - 1; l >= 0; l--) {
-            couple(ws, w, l, i0, i1, true);
+            coupleInverse(ws, w, l, i0, i1);
         }
     }
 
     /**
-     * Coupling layer l on rows [i0, i1): forward reads xs[l] and writes xs[l + 1] (keeping s and
-     * exp(s) for the backward pass); inverse reads xs[l + 1] and writes xs[l]. Adds to logDet.
+     * Coupling layer l forward on rows [i0, i1): reads xs[l], writes xs[l + 1], keeps s and exp(s)
+     * for the backward pass, adds log|det| to logDet. (Forward and inverse are separate methods so
+     * that the first sampling call does not invalidate the compiled training code.)
      */
-    private void couple(Workspace ws, Weights w, int l, int i0, int i1, boolean inverse) {
+    private void coupleForward(Workspace ws, Weights w, int l, int i0, int i1) {
         int d = stack.dim;
         CouplingStack.Layer layer = stack.layers.get(l);
-        float[][] in = inverse ? ws.xs[l + 1] : ws.xs[l];
-        float[][] res = inverse ? ws.xs[l] : ws.xs[l + 1];
-        for (int i = i0; i < i1; i++) {
-            for (int j = 0; j < d; j++) {
-                ws.netIn[l][i][j] = layer.keep[j] * in[i][j];
-            }
-        }
-        network(ws, w, l, i0, i1);
+        float[][] in = ws.xs[l];
+        float[][] res = ws.xs[l + 1];
+        conditionerOutputs(ws, w, l, in, i0, i1);
         for (int i = i0; i < i1; i++) {
             float[] out = ws.netOut[l][i];
             float ld = 0;
@@ -309,20 +305,50 @@ public final class FusedCouplingFlow {
                     continue;
                 }
                 float sj = layer.tanhScale ? tanh(out[q]) : out[q];
-                float shift = out[layer.transformed + q];
-                if (inverse) {
-                    res[i][j] = (in[i][j] - shift) * (float) Math.exp(-sj);
-                    ld -= sj;
-                } else {
-                    float ej = (float) Math.exp(sj);
-                    ws.s[l][i][j] = sj;
-                    ws.e[l][i][j] = ej;
-                    res[i][j] = in[i][j] * ej + shift;
-                    ld += sj;
-                }
+                float ej = (float) Math.exp(sj);
+                ws.s[l][i][j] = sj;
+                ws.e[l][i][j] = ej;
+                res[i][j] = in[i][j] * ej + out[layer.transformed + q];
+                ld += sj;
             }
             ws.logDet[i] += ld;
         }
+    }
+
+    /** Coupling layer l inverse on rows [i0, i1): reads xs[l + 1], writes xs[l], adds log|det| of the inverse. */
+    private void coupleInverse(Workspace ws, Weights w, int l, int i0, int i1) {
+        int d = stack.dim;
+        CouplingStack.Layer layer = stack.layers.get(l);
+        float[][] in = ws.xs[l + 1];
+        float[][] res = ws.xs[l];
+        conditionerOutputs(ws, w, l, in, i0, i1);
+        for (int i = i0; i < i1; i++) {
+            float[] out = ws.netOut[l][i];
+            float ld = 0;
+            for (int j = 0; j < d; j++) {
+                int q = layer.compactIndex[j];
+                if (q < 0) {
+                    res[i][j] = in[i][j];
+                    continue;
+                }
+                float sj = layer.tanhScale ? tanh(out[q]) : out[q];
+                res[i][j] = (in[i][j] - out[layer.transformed + q]) * (float) Math.exp(-sj);
+                ld -= sj;
+            }
+            ws.logDet[i] += ld;
+        }
+    }
+
+    /** The masked input of layer l's network, then the network: fills netIn[l] and netOut[l]. */
+    private void conditionerOutputs(Workspace ws, Weights w, int l, float[][] in, int i0, int i1) {
+        int d = stack.dim;
+        float[] keep = stack.layers.get(l).keep;
+        for (int i = i0; i < i1; i++) {
+            for (int j = 0; j < d; j++) {
+                ws.netIn[l][i][j] = keep[j] * in[i][j];
+            }
+        }
+        network(ws, w, l, i0, i1);
     }
 
     /** Log-density of each row of x [n, dim] (float32), on up to {@code threads} threads. */
