@@ -3,13 +3,10 @@ package org.flows4j.fused;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.flows4j.flows.Flow;
 import org.flows4j.kernels.RowGemm;
 import org.flows4j.nn.Activation;
+import org.flows4j.parallel.Parallel;
 import org.flows4j.tensor.DType;
 import org.flows4j.tensor.Rng;
 import org.flows4j.tensor.Tensor;
@@ -408,51 +405,7 @@ public final class FusedCouplingFlow {
         return new Flow.Samples(Tensor.of(xs, n, d), Tensor.of(lp, n));
     }
 
-    @FunctionalInterface
-    private interface ChunkJob {
-        void run(Workspace ws, int start, int end);
-    }
-
-    private void parallelChunks(int n, int threads, ChunkJob job) {
-        int t = Math.max(1, Math.min(threads, (n + CHUNK - 1) / CHUNK));
-        if (t == 1) {
-            Workspace ws = new Workspace(stack, Math.min(CHUNK, Math.max(n, 1)));
-            for (int s = 0; s < n; s += CHUNK) {
-                job.run(ws, s, Math.min(n, s + CHUNK));
-            }
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(t, r -> {
-            Thread th = new Thread(r, "flows4j-worker");
-            th.setDaemon(true);
-            return th;
-        });
-        try {
-            int chunks = (n + CHUNK - 1) / CHUNK;
-            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-            List<Future<?>> fs = new ArrayList<>();
-            for (int k = 0; k < t; k++) {
-                fs.add(pool.submit(() -> {
-                    Workspace ws = new Workspace(stack, CHUNK);
-                    for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                        job.run(ws, c * CHUNK, Math.min(n, (c + 1) * CHUNK));
-                    }
-                }));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(c);
-        } finally {
-            pool.shutdownNow();
-        }
+    private void parallelChunks(int n, int threads, Parallel.ChunkJob<Workspace> job) {
+        Parallel.forEachChunk(n, CHUNK, threads, () -> new Workspace(stack, Math.min(CHUNK, Math.max(n, 1))), job);
     }
 }
