@@ -15,19 +15,76 @@ import org.flows4j.tensor.Rng;
  * ReLU hidden layers of 10*d units, Glorot-uniform initialisation, logistic output and log loss,
  * L2 penalty alpha = 1e-4 (0.5 alpha |W|^2 / batch), Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8),
  * batch min(200, n), reshuffled every epoch, stopping when the epoch loss has not improved by
- * 1e-4 for more than 10 epochs (at most 10000 epochs). 0.5 means indistinguishable, 1.0 separable.
+ * 1e-4 for more than 10 epochs (at most 10000 epochs). sbibm leaves MLPClassifier's
+ * early_stopping off, so there is no validation split: the rule watches the training loss.
+ * 0.5 means indistinguishable, 1.0 separable.
+ *
+ * <p>Two implementations of the same algorithm: {@link Precision#FLOAT32} (the default) trains
+ * in float32 on the {@link org.flows4j.kernels.RowGemm} matrix kernels, several times faster;
+ * {@link Precision#FLOAT64} is the double-precision reference ({@link Classifier}). sbibm itself
+ * hands sklearn float32 arrays (torch's default dtype), and sklearn's MLP keeps float32 input in
+ * float32. The two agree statistically, not bit for bit (a test checks).
  */
 public final class C2st {
     private C2st() {}
 
     public static final int FOLDS = 5;
 
-    /** C2ST of samples (reference, other), folds run on up to {@code threads} threads. */
-    public static double score(double[][] reference, double[][] other, long seed, int threads) {
-        return score(reference, other, seed, threads, 10_000);
+    /** Arithmetic of the classifier: float32 on the matrix kernels (fast), or the float64 reference. */
+    public enum Precision {
+        FLOAT32("float32"),
+        FLOAT64("float64");
+
+        private final String label;
+
+        Precision(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** "float32"/"float" or "float64"/"double" (case-insensitive). */
+        public static Precision parse(String s) {
+            switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "float32", "float", "f32" -> {
+                    return FLOAT32;
+                }
+                case "float64", "double", "f64" -> {
+                    return FLOAT64;
+                }
+                default -> throw new IllegalArgumentException("C2ST precision must be float32 or float64, got '" + s + "'");
+            }
+        }
     }
 
+    /** C2ST of samples (reference, other) with the fast float32 classifier, folds on up to {@code threads} threads. */
+    public static double score(double[][] reference, double[][] other, long seed, int threads) {
+        return score(reference, other, seed, threads, Precision.FLOAT32);
+    }
+
+    /** C2ST of samples (reference, other) with the classifier in the given precision. */
+    public static double score(double[][] reference, double[][] other, long seed, int threads, Precision precision) {
+        return score(reference, other, seed, threads, 10_000, precision);
+    }
+
+    /** The float64 reference implementation, with a cap on epochs. */
     public static double score(double[][] reference, double[][] other, long seed, int threads, int maxEpochs) {
+        return score(reference, other, seed, threads, maxEpochs, Precision.FLOAT64);
+    }
+
+    public static double score(double[][] reference, double[][] other, long seed, int threads, int maxEpochs,
+            Precision precision) {
+        return run(reference, other, seed, threads, maxEpochs, precision).score();
+    }
+
+    /** A C2ST result: the score (mean held-out accuracy), each fold's accuracy and its training epochs. */
+    public record Result(double score, double[] foldAccuracy, int[] foldEpochs) {}
+
+    /** C2ST with the per-fold details. */
+    public static Result run(double[][] reference, double[][] other, long seed, int threads, int maxEpochs,
+            Precision precision) {
         int d = reference[0].length;
         if (other.length == 0 || other[0].length != d) {
             throw new IllegalArgumentException("the samples must have the same number of columns");
@@ -61,8 +118,19 @@ public final class C2st {
             }
             y[i] = i < n0 ? 0 : 1;
         }
+        float[][] x32 = null;
+        if (precision == Precision.FLOAT32) {
+            x32 = new float[n][d];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < d; j++) {
+                    x32[i][j] = (float) x[i][j];
+                }
+            }
+        }
+        float[][] xf = x32;
         int[] perm = new Rng(seed).permutation(n);
         double[] acc = new double[FOLDS];
+        int[] epochs = new int[FOLDS];
         List<Runnable> jobs = new ArrayList<>();
         for (int f = 0; f < FOLDS; f++) {
             int lo = (int) ((long) n * f / FOLDS);
@@ -73,9 +141,18 @@ public final class C2st {
                 int[] train = new int[n - (hi - lo)];
                 System.arraycopy(perm, 0, train, 0, lo);
                 System.arraycopy(perm, hi, train, lo, n - hi);
-                Classifier c = new Classifier(d, 10 * d, new Rng(seed * 31 + fold + 1));
-                c.fit(x, y, train, maxEpochs);
-                acc[fold] = c.accuracy(x, y, test);
+                Rng rng = new Rng(seed * 31 + fold + 1);
+                if (xf != null) {
+                    Classifier32 c = new Classifier32(d, 10 * d, rng);
+                    c.fit(xf, y, train, maxEpochs);
+                    acc[fold] = c.accuracy(xf, y, test);
+                    epochs[fold] = c.epochs;
+                } else {
+                    Classifier c = new Classifier(d, 10 * d, rng);
+                    c.fit(x, y, train, maxEpochs);
+                    acc[fold] = c.accuracy(x, y, test);
+                    epochs[fold] = c.epochs;
+                }
             });
         }
         runAll(jobs, threads);
@@ -83,7 +160,7 @@ public final class C2st {
         for (double a : acc) {
             s += a / FOLDS;
         }
-        return s;
+        return new Result(s, acc, epochs);
     }
 
     static void runAll(List<Runnable> jobs, int threads) {
@@ -118,7 +195,8 @@ public final class C2st {
     }
 
     /**
-     * scikit-learn's MLPClassifier (relu, adam, two hidden layers, one logistic output) on row
+     * The float64 reference ({@link Precision#FLOAT64}): scikit-learn's MLPClassifier (relu, adam, two
+     * hidden layers, one logistic output) on row
      * arrays (one double[] per sample, per weight row and per hidden activation row), so that every
      * inner loop is a same-index loop over contiguous rows that C2 vectorises. Every sum is taken in
      * the same order as the straightforward loops would take it (the layer-2 backward runs over a
@@ -164,6 +242,7 @@ public final class C2st {
         final double[] vb3 = new double[1];
         final double[][] w2t;
         long t;
+        int epochs;
 
         Classifier(int d, int h, Rng rng) {
             this.d = d;
@@ -224,6 +303,7 @@ public final class C2st {
             double best = Double.POSITIVE_INFINITY;
             int noImprove = 0;
             for (int epoch = 0; epoch < maxEpochs; epoch++) {
+                epochs = epoch + 1;
                 for (int i = n - 1; i > 0; i--) {
                     int j = rng.nextInt(i + 1);
                     int tmp = idx[i];

@@ -73,6 +73,11 @@ public final class SbiCommand implements Callable<Integer> {
     @Option(names = "--max-train-seconds", description = "cap on training time in seconds (default: none)")
     double maxTrainSeconds = Double.POSITIVE_INFINITY;
 
+    @Option(names = "--c2st", paramLabel = "PRECISION",
+            description = "C2ST classifier arithmetic: float32 (fast, on the vector kernels) or float64 (the slower "
+                    + "double-precision reference); the same algorithm (default: ${DEFAULT-VALUE})")
+    String c2stPrecision = "float32";
+
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
@@ -88,6 +93,12 @@ public final class SbiCommand implements Callable<Integer> {
         require(batch >= 1, "--batch must be >= 1, got " + batch);
         require(maxEpochs >= 1, "--max-epochs must be >= 1, got " + maxEpochs);
         require(maxTrainSeconds > 0, "--max-train-seconds must be positive");
+        C2st.Precision precision;
+        try {
+            precision = C2st.Precision.parse(c2stPrecision);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--c2st must be float32 or float64, got '" + c2stPrecision + "'");
+        }
         int[] numbers = parseObs(obs);
         require(Files.isDirectory(dataDir), "--data-dir " + dataDir + ": no such directory");
         require(Files.isDirectory(dataDir.resolve(task)), "--data-dir " + dataDir + " has no folder for task " + task);
@@ -144,7 +155,7 @@ public final class SbiCommand implements Callable<Integer> {
             String[] names = o.parameterNames();
             writeCsv(dir.resolve("posterior_obs" + o.number() + ".csv"), names, d.samples());
             long t1 = System.nanoTime();
-            double score = C2st.score(o.referenceSamples(), d.samples(), seed, threads);
+            double score = C2st.score(o.referenceSamples(), d.samples(), seed, threads, precision);
             c2stSeconds += (System.nanoTime() - t1) / 1e9;
             double m = Mmd.mmd2(o.referenceSamples(), d.samples());
             sum += score;
@@ -178,6 +189,7 @@ public final class SbiCommand implements Callable<Integer> {
         metrics.put("train_seconds", ts.seconds());
         metrics.put("sample_seconds", sampleSeconds);
         metrics.put("c2st_seconds", c2stSeconds);
+        metrics.put("c2st_precision", precision.label());
         metrics.put("dropped_simulations", b.dropped());
         metrics.put("epochs", ts.epochs());
         metrics.put("best_epoch", ts.bestEpoch());

@@ -51,7 +51,8 @@ class SbiCommandTest {
                 .first().isEqualTo("parameter_1,parameter_2");
         String metrics = Files.readString(out.resolve("metrics.json"));
         assertThat(metrics).contains("\"task\": \"two_moons\"").contains("\"budget\": 300").contains("\"c2st\"")
-                .contains("\"1\":").contains("c2st_mean").contains("simulate_seconds").contains("train_seconds");
+                .contains("\"1\":").contains("c2st_mean").contains("simulate_seconds").contains("train_seconds")
+                .contains("\"c2st_precision\": \"float32\"");
         assertThat(Files.size(out.resolve("pairplot_obs1.png"))).isGreaterThan(1000);
     }
 
@@ -67,6 +68,7 @@ class SbiCommandTest {
             {"sbi", "--task", "slcp", "--data-dir", data.toString()},
             {"sbi", "--threads", "0", "--data-dir", data.toString()},
             {"sbi", "--budget", "many"},
+            {"sbi", "--c2st", "half", "--data-dir", data.toString()},
         };
         for (String[] c : cases) {
             Run r = run(c);
