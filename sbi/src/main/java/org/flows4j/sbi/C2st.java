@@ -2,9 +2,7 @@ package org.flows4j.sbi;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import org.flows4j.parallel.Parallel;
 import org.flows4j.tensor.Rng;
 
 /**
@@ -155,43 +153,12 @@ public final class C2st {
                 }
             });
         }
-        runAll(jobs, threads);
+        Parallel.runAll(jobs, threads);
         double s = 0;
         for (double a : acc) {
             s += a / FOLDS;
         }
         return new Result(s, acc, epochs);
-    }
-
-    static void runAll(List<Runnable> jobs, int threads) {
-        if (threads <= 1) {
-            jobs.forEach(Runnable::run);
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, jobs.size()), r -> {
-            Thread t = new Thread(r, "c2st");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (Runnable j : jobs) {
-                fs.add(pool.submit(j));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /**

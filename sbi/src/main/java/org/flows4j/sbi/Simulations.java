@@ -1,11 +1,6 @@
 package org.flows4j.sbi;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import org.flows4j.parallel.Parallel;
 import org.flows4j.tensor.Rng;
 
 /**
@@ -38,38 +33,11 @@ public final class Simulations {
         int n = theta.length;
         int xDim = simulator.xDim();
         double[][] x = new double[n][];
-        int chunks = Math.min(n, threads * 8);
-        if (threads == 1 || n < 2) {
-            run(simulator, theta, x, seed, 0, n, xDim);
-        } else {
-            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "sbi-simulate");
-                t.setDaemon(true);
-                return t;
-            });
-            try {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int c = 0; c < chunks; c++) {
-                    int lo = (int) ((long) n * c / chunks);
-                    int hi = (int) ((long) n * (c + 1) / chunks);
-                    fs.add(pool.submit(() -> run(simulator, theta, x, seed, lo, hi, xDim)));
-                }
-                for (Future<?> f : fs) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("simulation interrupted", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IllegalStateException(c);
-            } finally {
-                pool.shutdownNow();
-            }
-        }
+        // about 8 chunks per thread, so a slow chunk (a stiff ODE) does not hold up the rest
+        int chunks = Math.max(1, Math.min(n, threads * 8));
+        int chunk = (n + chunks - 1) / chunks;
+        Parallel.forEachChunk(n, Math.max(1, chunk), threads, () -> null,
+                (ignored, lo, hi) -> run(simulator, theta, x, seed, lo, hi, xDim));
         int kept = 0;
         for (double[] row : x) {
             if (finite(row)) {
