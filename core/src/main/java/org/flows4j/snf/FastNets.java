@@ -35,8 +35,41 @@ final class FastNets {
         return true;
     }
 
+    /** Rows from which a one-input network is evaluated in its piecewise-linear form. */
+    private static final int PIECEWISE_ROWS = 1024;
+
     /** The networks' outputs on x [n, in], concatenated along columns: [n, sum of outputs]. */
     static Tensor forward(List<Mlp> nets, Tensor x) {
+        int n = x.size(0);
+        if (x.size(1) == 1 && n >= PIECEWISE_ROWS && nets.stream().allMatch(PiecewiseLinearNet::supports)) {
+            return piecewise(nets, x);
+        }
+        return gemmForward(nets, x);
+    }
+
+    /**
+     * One-input networks (the coupling networks of a 2-d flow) through their exact piecewise-linear
+     * forms ({@link PiecewiseLinearNet}); the same values as the products to float32 rounding.
+     */
+    static Tensor piecewise(List<Mlp> nets, Tensor x) {
+        int n = x.size(0);
+        int total = 0;
+        for (Mlp m : nets) {
+            total += m.out();
+        }
+        float[] src = x.rawFloats();
+        float[] out = new float[n * total];
+        int col = 0;
+        for (Mlp m : nets) {
+            PiecewiseLinearNet p = PiecewiseLinearNet.cached(m);
+            p.evaluate(src, 0, 1, n, out, col, total);
+            col += m.out();
+        }
+        return Tensor.of(out, n, total);
+    }
+
+    /** {@link #forward} on the row kernels (any input width). */
+    static Tensor gemmForward(List<Mlp> nets, Tensor x) {
         int n = x.size(0);
         int in = x.size(1);
         int total = 0;

@@ -1,0 +1,272 @@
+package org.flows4j.snf;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.flows4j.nn.Activation;
+import org.flows4j.nn.Linear;
+import org.flows4j.nn.Mlp;
+
+/**
+ * A ReLU network with one input, rewritten exactly as the piecewise-affine function it is: every
+ * hidden unit switches on or off at one point of its (piecewise-affine) pre-activation, so the
+ * real line splits into pieces on each of which the whole network is out = slope * x + intercept.
+ * The coupling networks of a 2-d flow see one coordinate, so they are such networks; evaluating
+ * them this way costs a table look-up and {@code out} multiply-adds per row instead of the
+ * 64 x 64 product of a hidden layer, and is more accurate (the pieces are computed in double
+ * precision from the float32 weights; the float32 products round every partial sum).
+ *
+ * <p>Construction walks the layers: on each current piece the next pre-activations are affine in
+ * x; their zeros inside the piece cut it further, and on each sub-piece the active units are
+ * fixed, which gives the next layer's affine map. Any depth works; the number of pieces is at most
+ * the product of (width + 1) over hidden layers and in practice a few times the number of units.
+ */
+final class PiecewiseLinearNet {
+    private final int out;
+    /** Sorted break points between pieces: piece p covers [breaks[p - 1], breaks[p]). */
+    private final double[] breaks;
+    /** Per piece, {@code out} slopes and intercepts. */
+    private final double[] slope;
+    private final double[] intercept;
+    /** A uniform grid over [breaks[0], breaks[last]] pointing at the first piece of each cell. */
+    private final double gridLo;
+    private final double gridInv;
+    private final int[] cellFirst;
+
+    private PiecewiseLinearNet(int out, double[] breaks, double[] slope, double[] intercept) {
+        this.out = out;
+        this.breaks = breaks;
+        this.slope = slope;
+        this.intercept = intercept;
+        int nb = breaks.length;
+        if (nb == 0) {
+            gridLo = 0;
+            gridInv = 0;
+            cellFirst = new int[] {0};
+            return;
+        }
+        double lo = breaks[0];
+        double hi = breaks[nb - 1];
+        int cells = Math.max(1, Math.min(1 << 16, 2 * nb));
+        double width = (hi - lo) / cells;
+        gridLo = lo;
+        gridInv = width > 0 ? 1 / width : 0;
+        cellFirst = new int[cells];
+        int p = 0;
+        for (int c = 0; c < cells; c++) {
+            double edge = lo + c * width;
+            while (p < nb && breaks[p] < edge) {
+                p++;
+            }
+            cellFirst[c] = p;
+        }
+    }
+
+    /** True if {@code m} is a ReLU network of one input with float32 or float64 weights. */
+    static boolean supports(Mlp m) {
+        return m.in() == 1 && m.activation() == Activation.RELU;
+    }
+
+    /** The exact piecewise-affine form of {@code m} (see {@link #supports}). */
+    static PiecewiseLinearNet of(Mlp m) {
+        if (!supports(m)) {
+            throw new IllegalArgumentException("a piecewise-linear form needs a ReLU network with one input");
+        }
+        List<Linear> layers = m.layers();
+        int nl = layers.size();
+        double[][][] w = new double[nl][][];
+        double[][] b = new double[nl][];
+        for (int l = 0; l < nl; l++) {
+            Linear lin = layers.get(l);
+            double[] wf = lin.weight().toDoubleArray();
+            int o = lin.out();
+            int k = lin.in();
+            w[l] = new double[o][k];
+            for (int r = 0; r < o; r++) {
+                System.arraycopy(wf, r * k, w[l][r], 0, k);
+            }
+            b[l] = lin.bias().toDoubleArray();
+        }
+        // pieces of the current layer's pre-activation: ends and affine maps (a x + c)
+        List<double[]> los = new ArrayList<>();
+        List<double[]> as = new ArrayList<>();
+        List<double[]> cs = new ArrayList<>();
+        int width = layers.get(0).out();
+        double[] a0 = new double[width];
+        for (int r = 0; r < width; r++) {
+            a0[r] = w[0][r][0];
+        }
+        List<Double> starts = new ArrayList<>();
+        starts.add(Double.NEGATIVE_INFINITY);
+        as.add(a0);
+        cs.add(b[0].clone());
+        for (int l = 1; l < nl; l++) {
+            int next = layers.get(l).out();
+            List<Double> nStarts = new ArrayList<>();
+            List<double[]> nAs = new ArrayList<>();
+            List<double[]> nCs = new ArrayList<>();
+            double[] masked = new double[width];
+            double[] maskedC = new double[width];
+            for (int p = 0; p < starts.size(); p++) {
+                double lo = starts.get(p);
+                double hi = p + 1 < starts.size() ? starts.get(p + 1) : Double.POSITIVE_INFINITY;
+                double[] a = as.get(p);
+                double[] c = cs.get(p);
+                double[] roots = new double[width];
+                int nr = 0;
+                for (int r = 0; r < width; r++) {
+                    if (a[r] != 0) {
+                        double z = -c[r] / a[r];
+                        if (z > lo && z < hi) {
+                            roots[nr++] = z;
+                        }
+                    }
+                }
+                Arrays.sort(roots, 0, nr);
+                double s = lo;
+                for (int q = 0; q <= nr; q++) {
+                    double e = q < nr ? roots[q] : hi;
+                    if (q < nr && e <= s) {
+                        continue; // repeated root
+                    }
+                    double mid = Double.isInfinite(s) ? (Double.isInfinite(e) ? 0 : e - 1) : Double.isInfinite(e) ? s + 1
+                            : 0.5 * (s + e);
+                    for (int r = 0; r < width; r++) {
+                        boolean on = a[r] * mid + c[r] > 0;
+                        masked[r] = on ? a[r] : 0;
+                        maskedC[r] = on ? c[r] : 0;
+                    }
+                    double[] na = new double[next];
+                    double[] nc = new double[next];
+                    double[][] wl = w[l];
+                    for (int o = 0; o < next; o++) {
+                        double sa = 0;
+                        double sc = b[l][o];
+                        double[] row = wl[o];
+                        for (int r = 0; r < width; r++) {
+                            sa += row[r] * masked[r];
+                            sc += row[r] * maskedC[r];
+                        }
+                        na[o] = sa;
+                        nc[o] = sc;
+                    }
+                    nStarts.add(s);
+                    nAs.add(na);
+                    nCs.add(nc);
+                    s = e;
+                }
+            }
+            starts = nStarts;
+            as = nAs;
+            cs = nCs;
+            width = next;
+        }
+        int pieces = starts.size();
+        double[] breaks = new double[pieces - 1];
+        for (int p = 1; p < pieces; p++) {
+            breaks[p - 1] = starts.get(p);
+        }
+        double[] slope = new double[pieces * width];
+        double[] intercept = new double[pieces * width];
+        for (int p = 0; p < pieces; p++) {
+            System.arraycopy(as.get(p), 0, slope, p * width, width);
+            System.arraycopy(cs.get(p), 0, intercept, p * width, width);
+        }
+        return new PiecewiseLinearNet(width, breaks, slope, intercept);
+    }
+
+    int out() {
+        return out;
+    }
+
+    int pieces() {
+        return breaks.length + 1;
+    }
+
+    /** The piece holding x: the number of break points <= x. */
+    int piece(double x) {
+        double[] bp = breaks;
+        int nb = bp.length;
+        if (nb == 0) {
+            return 0;
+        }
+        int cell = (int) ((x - gridLo) * gridInv);
+        int p = cellFirst[cell < 0 ? 0 : Math.min(cell, cellFirst.length - 1)];
+        while (p > 0 && bp[p - 1] > x) {
+            p--;
+        }
+        while (p < nb && bp[p] <= x) {
+            p++;
+        }
+        return p;
+    }
+
+    /**
+     * Outputs for n inputs: x[xOff + i * xStride] for i < n, outputs i to
+     * dst[dstOff + i * dstStride + j], j < out, rounded to float32.
+     */
+    void evaluate(float[] x, int xOff, int xStride, int n, float[] dst, int dstOff, int dstStride) {
+        int o = out;
+        double[] sl = slope;
+        double[] ic = intercept;
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i * xStride];
+            int base = piece(v) * o;
+            int d = dstOff + i * dstStride;
+            for (int j = 0; j < o; j++) {
+                dst[d + j] = (float) (sl[base + j] * v + ic[base + j]);
+            }
+        }
+    }
+
+    /** The network at one point, in double precision. */
+    double[] evaluate(double x) {
+        int base = piece(x) * out;
+        double[] r = new double[out];
+        for (int j = 0; j < out; j++) {
+            r[j] = slope[base + j] * x + intercept[base + j];
+        }
+        return r;
+    }
+
+    /** A copy of the network's parameters (to tell whether a cached form is still current). */
+    static double[] snapshot(Mlp m) {
+        int total = 0;
+        for (Linear l : m.layers()) {
+            total += l.weight().numel() + l.bias().numel();
+        }
+        double[] s = new double[total];
+        int at = 0;
+        for (Linear l : m.layers()) {
+            for (org.flows4j.tensor.Tensor t : List.of(l.weight(), l.bias())) {
+                double[] v = t.toDoubleArray();
+                System.arraycopy(v, 0, s, at, v.length);
+                at += v.length;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The piecewise-linear form of {@code m}, built once and reused while the network's
+     * parameters stay the same (an evaluation calls the same networks on many chunks).
+     */
+    static PiecewiseLinearNet cached(Mlp m) {
+        double[] now = snapshot(m);
+        synchronized (CACHE) {
+            Cached c = CACHE.get(m);
+            if (c != null && Arrays.equals(c.params, now)) {
+                return c.net;
+            }
+        }
+        PiecewiseLinearNet net = of(m);
+        synchronized (CACHE) {
+            CACHE.put(m, new Cached(now, net));
+        }
+        return net;
+    }
+
+    private record Cached(double[] params, PiecewiseLinearNet net) {}
+
+    private static final java.util.Map<Mlp, Cached> CACHE = new java.util.WeakHashMap<>();
+}

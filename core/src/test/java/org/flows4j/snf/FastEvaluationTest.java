@@ -1,0 +1,96 @@
+package org.flows4j.snf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.flows4j.nn.Activation;
+import org.flows4j.nn.Linear;
+import org.flows4j.nn.Mlp;
+import org.flows4j.tensor.Autograd;
+import org.flows4j.tensor.DType;
+import org.flows4j.tensor.Rng;
+import org.flows4j.tensor.Tensor;
+import org.flows4j.transforms.Transform;
+import org.junit.jupiter.api.Test;
+
+/** The no-graph evaluation kernels against the tensor engine. */
+class FastEvaluationTest {
+    /** The same network in float64 (to compare with the exact piecewise form). */
+    private static Mlp toDouble(Mlp m) {
+        List<Linear> ls = m.layers().stream()
+                .map(l -> new Linear(l.weight().to(DType.FLOAT64), l.bias().to(DType.FLOAT64))).toList();
+        return new Mlp(ls, m.activation());
+    }
+
+    /** A one-input ReLU network is exactly its piecewise-affine form: float64 agrees to 1e-12, float32 to its rounding. */
+    @Test
+    void oneInputNetworksEqualTheirPiecewiseLinearForms() {
+        Rng rng = new Rng(3);
+        for (int[] sizes : new int[][] {{1, 64, 64, 1}, {1, 64, 64, 20}, {1, 32, 48, 16, 5}, {1, 7}, {1, 3, 1}}) {
+            Mlp m = new Mlp(sizes, Activation.RELU, rng, DType.FLOAT32);
+            // spread the weights like a trained network's (break points over several units)
+            for (Linear l : m.layers()) {
+                for (Tensor t : List.of(l.weight(), l.bias())) {
+                    float[] f = t.rawFloats();
+                    for (int i = 0; i < f.length; i++) {
+                        f[i] *= 1 + 2 * (float) rng.nextDouble();
+                    }
+                }
+            }
+            PiecewiseLinearNet p = PiecewiseLinearNet.of(m);
+            int n = 4000;
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) (i < 100 ? (i - 50) * 0.3 : 4 * rng.nextGaussian());
+            }
+            Tensor xt = Tensor.of(x, n, 1);
+            double[] exact;
+            float[] f32;
+            try (Autograd.Scope ignored = Autograd.noGrad()) {
+                exact = toDouble(m).forward(xt.to(DType.FLOAT64)).toDoubleArray();
+                f32 = m.forward(xt).rawFloats();
+            }
+            int o = m.out();
+            float[] got = new float[n * o];
+            p.evaluate(x, 0, 1, n, got, 0, o);
+            double scale = 0;
+            for (double v : exact) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            for (int i = 0; i < n * o; i++) {
+                assertThat((double) got[i]).isCloseTo(exact[i], within(1e-6 * (1 + Math.abs(exact[i]))));
+                assertThat(got[i]).isCloseTo(f32[i], within((float) (1e-5 * (1 + scale))));
+                double[] one = p.evaluate((double) x[i / o]);
+                assertThat(one[i % o]).isCloseTo(exact[i], within(1e-12 * (1 + scale)));
+            }
+            assertThat(p.pieces()).isGreaterThan(sizes.length > 2 ? 1 : 0);
+        }
+    }
+
+    /** 2-d couplings without a graph (piecewise networks on large batches) give the tensor path's outputs. */
+    @Test
+    void twoDimensionalCouplingsGiveTheGraphOutputsOnLargeBatches() {
+        Rng rng = new Rng(15);
+        for (SplitCoupling c : List.of(SplitCoupling.paperAffine(2, true, new int[] {64, 64}, rng, DType.FLOAT32),
+                SplitCoupling.paperAffine(2, false, new int[] {64, 64}, rng, DType.FLOAT32),
+                SplitCoupling.spline(2, false, new int[] {64, 64}, 20, 3.0, rng, DType.FLOAT32),
+                SplitCoupling.spline(2, true, new int[] {32, 32, 32}, 8, 3.5, rng, DType.FLOAT32))) {
+            int n = 5000;
+            Tensor z = Tensor.randn(rng, DType.FLOAT32, n, 2).mul(1.5);
+            for (boolean toData : new boolean[] {true, false}) {
+                Transform.Result graph = toData ? c.inverse(z.requireGrad()) : c.forward(z.requireGrad());
+                Transform.Result fast;
+                try (Autograd.Scope ignored = Autograd.noGrad()) {
+                    fast = toData ? c.inverse(z) : c.forward(z);
+                }
+                for (int i = 0; i < z.numel(); i++) {
+                    assertThat(fast.y().getFlat(i)).isCloseTo(graph.y().getFlat(i), within(2e-5));
+                }
+                for (int i = 0; i < n; i++) {
+                    assertThat(fast.logAbsDet().getFlat(i)).isCloseTo(graph.logAbsDet().getFlat(i), within(2e-5));
+                }
+            }
+        }
+    }
+}
