@@ -117,6 +117,23 @@ public final class DoubleWell implements Energy {
         return u;
     }
 
+    @Override
+    public double[] gradientArray(double[] x, int n) {
+        if (n < 1 || x.length != n * dim) {
+            throw new IllegalArgumentException(x.length + " values are not " + n + " points of dimension " + dim);
+        }
+        double[] g = new double[x.length];
+        for (int i = 0; i < n; i++) {
+            int o = i * dim;
+            double x1 = x[o];
+            g[o] = (4 * c * x1 * x1 + 2 * b) * x1 + a;
+            for (int j = 1; j < dim; j++) {
+                g[o + j] = x[o + j];
+            }
+        }
+        return g;
+    }
+
     /** u at one point (length dim). */
     public double energy(double[] x) {
         if (x.length != dim) {

@@ -43,6 +43,21 @@ public interface Energy extends Module {
         }
     }
 
+    /**
+     * du/dx of {@code n} points stored row-major in {@code x} (length n * d), row-major like x, in
+     * double precision and without a graph: for fused kernels that take forces and gradients by
+     * hand. The default goes through {@link #gradient(Tensor)} in float64; closed-form energies
+     * override it.
+     */
+    default double[] gradientArray(double[] x, int n) {
+        if (n < 1 || x.length % n != 0) {
+            throw new IllegalArgumentException(x.length + " values do not make " + n + " points");
+        }
+        try (Autograd.Scope ignored = Autograd.noGrad()) {
+            return gradient(Tensor.of(x, n, x.length / n)).toDoubleArray();
+        }
+    }
+
     /** The dimension this energy is defined on, or -1 for any. */
     default int dim() {
         return -1;
@@ -117,6 +132,11 @@ public interface Energy extends Module {
                     u[i] = 0.5 * s;
                 }
                 return u;
+            }
+
+            @Override
+            public double[] gradientArray(double[] x, int n) {
+                return x.clone();
             }
 
             @Override

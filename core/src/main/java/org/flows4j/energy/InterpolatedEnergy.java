@@ -72,6 +72,22 @@ public final class InterpolatedEnergy implements Energy {
     }
 
     @Override
+    public double[] gradientArray(double[] x, int n) {
+        if (lambda == 0) {
+            return start.gradientArray(x, n);
+        }
+        if (lambda == 1) {
+            return end.gradientArray(x, n);
+        }
+        double[] a = start.gradientArray(x, n);
+        double[] b = end.gradientArray(x, n);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (1 - lambda) * a[i] + lambda * b[i];
+        }
+        return a;
+    }
+
+    @Override
     public Tensor gradient(Tensor x) {
         if (lambda == 0) {
             return start.gradient(x);

@@ -17,6 +17,12 @@ import org.flows4j.tensor.Tensor;
 public final class SnfTrainer {
     private SnfTrainer() {}
 
+    /**
+     * Whether supported generators train with {@link FusedSnf} (the same losses and gradients as
+     * the autodiff path to float32 rounding; {@code -Dflows4j.fused=false} switches it off).
+     */
+    private static final boolean FUSED = !"false".equalsIgnoreCase(System.getProperty("flows4j.fused"));
+
     /** {@code iterations} steps with the given loss weights (each >= 0, not both 0). */
     public record Phase(int iterations, double mlWeight, double klWeight) {
         public Phase {
@@ -97,6 +103,7 @@ public final class SnfTrainer {
         }
         List<Tensor> params = bg.parameters();
         Adam adam = new Adam(params, config.learningRate());
+        java.util.Optional<FusedSnf> fused = FUSED ? FusedSnf.of(bg) : java.util.Optional.empty();
         List<Step> steps = new ArrayList<>();
         long t0 = System.nanoTime();
         int step = 0;
@@ -105,6 +112,22 @@ public final class SnfTrainer {
                 Phase phase = config.phases().get(ph);
                 double total = phase.mlWeight() + phase.klWeight();
                 for (int it = 0; it < phase.iterations(); it++) {
+                    if (fused.isPresent()) {
+                        FusedSnf f = fused.get();
+                        FusedSnf.Losses l = f.step(data, phase.mlWeight(), phase.klWeight(), config.batchSize(), rng);
+                        if (!Double.isFinite(l.loss())) {
+                            throw new DivergedException("training diverged at step " + step + " (loss " + l.loss()
+                                    + "); try a smaller learning rate");
+                        }
+                        adam.step(f.gradients());
+                        Step s = new Step(step, ph, l.loss(), l.ml(), l.kl());
+                        steps.add(s);
+                        if (listener != null) {
+                            listener.onStep(s);
+                        }
+                        step++;
+                        continue;
+                    }
                     Tensor loss = null;
                     double ml = Double.NaN;
                     double kl = Double.NaN;
