@@ -191,7 +191,9 @@ public final class MetropolisMC implements StochasticTransform {
     /**
      * The same chain without a graph, on plain arrays with the energy's {@link Energy#energyArray}
      * (energies in double precision, positions rounded to the input's dtype after every move): the
-     * evaluation path. Draws the same random numbers in the same order as the graph path.
+     * evaluation path. Draws the same random numbers in the same order as the graph path, in
+     * blocks ({@link Rng#fillGaussianFast}, {@link Rng#fillExponential}); a proposal is accepted
+     * when u(y') - u(y) < -log U, which is U < exp(-(u(y') - u(y))) up to rounding ties.
      */
     private Result runWithoutGraph(Tensor x) {
         DType dt = x.dtype();
@@ -202,26 +204,32 @@ public final class MetropolisMC implements StochasticTransform {
         double[] e = energy.energyArray(y, n);
         double[] e0 = e.clone();
         double[] prop = new double[y.length];
+        float[] nf = f32 ? new float[y.length] : null;
+        double[] nd = f32 ? null : new double[y.length];
+        double[] u = new double[n];
+        float st = (float) step;
         for (int s = 0; s < steps; s++) {
-            Tensor noise = Tensor.randn(rng, dt, n, dim);
-            float[] nf = noise.rawFloats();
-            double[] nd = noise.rawDoubles();
             if (f32) {
-                float st = (float) step;
+                rng.fillGaussianFast(nf);
                 for (int i = 0; i < prop.length; i++) {
                     prop[i] = (float) y[i] + nf[i] * st;
                 }
             } else {
+                rng.fillGaussian(nd);
                 for (int i = 0; i < prop.length; i++) {
                     prop[i] = y[i] + nd[i] * step;
                 }
             }
             double[] ep = energy.energyArray(prop, n);
+            // u < exp(-delta) as delta < -log u: the same decisions (up to rounding ties), no branch
+            rng.fillExponential(u);
             for (int i = 0; i < n; i++) {
-                if (rng.nextDouble() < Math.exp(-(ep[i] - e[i]))) {
-                    System.arraycopy(prop, i * dim, y, i * dim, dim);
-                    e[i] = ep[i];
+                boolean accept = ep[i] - e[i] < u[i];
+                int o = i * dim;
+                for (int k = 0; k < dim; k++) {
+                    y[o + k] = accept ? prop[o + k] : y[o + k];
                 }
+                e[i] = accept ? ep[i] : e[i];
             }
         }
         double[] dS = new double[n];
