@@ -28,37 +28,60 @@ final class PiecewiseLinearNet {
     /** Per piece, {@code out} slopes and intercepts. */
     private final double[] slope;
     private final double[] intercept;
-    /** A uniform grid over [breaks[0], breaks[last]] pointing at the first piece of each cell. */
+    /** The same by output: slopeT[j][p]. */
+    private final double[][] slopeT;
+    private final double[][] interceptT;
+    /**
+     * A uniform grid over the central 90% of the break points: for each cell the number of break
+     * points before it, and the one break point inside it (+infinity if none), or -1 when it holds
+     * several (then, and outside the grid, the piece is searched for).
+     */
     private final double gridLo;
     private final double gridInv;
     private final int[] cellFirst;
+    private final double[] cellBreak;
 
     private PiecewiseLinearNet(int out, double[] breaks, double[] slope, double[] intercept) {
         this.out = out;
         this.breaks = breaks;
         this.slope = slope;
         this.intercept = intercept;
-        int nb = breaks.length;
-        if (nb == 0) {
-            gridLo = 0;
-            gridInv = 0;
-            cellFirst = new int[] {0};
-            return;
-        }
-        double lo = breaks[0];
-        double hi = breaks[nb - 1];
-        int cells = Math.max(1, Math.min(1 << 16, 2 * nb));
-        double width = (hi - lo) / cells;
-        gridLo = lo;
-        gridInv = width > 0 ? 1 / width : 0;
-        cellFirst = new int[cells];
-        int p = 0;
-        for (int c = 0; c < cells; c++) {
-            double edge = lo + c * width;
-            while (p < nb && breaks[p] < edge) {
-                p++;
+        int pieces = breaks.length + 1;
+        slopeT = new double[out][pieces];
+        interceptT = new double[out][pieces];
+        for (int p = 0; p < pieces; p++) {
+            for (int j = 0; j < out; j++) {
+                slopeT[j][p] = slope[p * out + j];
+                interceptT[j][p] = intercept[p * out + j];
             }
-            cellFirst[c] = p;
+        }
+        int nb = breaks.length;
+        // break points cluster where the inputs are and a few lie far out: grid the central 90%
+        double lo = nb == 0 ? 0 : breaks[nb / 20];
+        double hi = nb == 0 ? 0 : breaks[nb - 1 - nb / 20];
+        int count = nb == 0 ? 1 : Math.max(64, Math.min(1 << 16, 64 * nb));
+        double width = (hi - lo) / count;
+        if (!(width > 0)) {
+            count = 1;
+            width = 1;
+        }
+        gridLo = lo;
+        gridInv = 1 / width;
+        cellFirst = new int[count];
+        cellBreak = new double[count];
+        int first = 0;
+        for (int c = 0; c < count; c++) {
+            double left = lo + c * width;
+            double right = lo + (c + 1) * width;
+            while (first < nb && breaks[first] < left) {
+                first++;
+            }
+            int inside = 0;
+            while (first + inside < nb && breaks[first + inside] < right) {
+                inside++;
+            }
+            cellFirst[c] = inside > 1 ? -1 : first;
+            cellBreak[c] = inside == 1 ? breaks[first] : Double.POSITIVE_INFINITY;
         }
     }
 
@@ -185,20 +208,29 @@ final class PiecewiseLinearNet {
 
     /** The piece holding x: the number of break points <= x. */
     int piece(double x) {
-        double[] bp = breaks;
-        int nb = bp.length;
-        if (nb == 0) {
-            return 0;
-        }
         int cell = (int) ((x - gridLo) * gridInv);
-        int p = cellFirst[cell < 0 ? 0 : Math.min(cell, cellFirst.length - 1)];
-        while (p > 0 && bp[p - 1] > x) {
-            p--;
+        if (cell >= 0 && cell < cellFirst.length && x >= gridLo) {
+            int first = cellFirst[cell];
+            if (first >= 0) {
+                return x >= cellBreak[cell] ? first + 1 : first;
+            }
         }
-        while (p < nb && bp[p] <= x) {
-            p++;
+        return search(x);
+    }
+
+    /** The number of break points <= x by bisection. */
+    private int search(double x) {
+        int lo = 0;
+        int hi = breaks.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (breaks[mid] <= x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
-        return p;
+        return lo;
     }
 
     /**
@@ -215,6 +247,26 @@ final class PiecewiseLinearNet {
             int d = dstOff + i * dstStride;
             for (int j = 0; j < o; j++) {
                 dst[d + j] = (float) (sl[base + j] * v + ic[base + j]);
+            }
+        }
+    }
+
+    /**
+     * Outputs for n inputs x[xOff + i], in double precision, by columns: output j of input i to
+     * dst[dstOff + j * colStride + i] (the layout of {@link org.flows4j.kernels.SplineKernel});
+     * piece is scratch of length >= n.
+     */
+    void evaluateColumns(float[] x, int xOff, int n, double[] dst, int dstOff, int colStride, int[] piece) {
+        for (int i = 0; i < n; i++) {
+            piece[i] = piece(x[xOff + i]);
+        }
+        for (int j = 0; j < out; j++) {
+            double[] sl = slopeT[j];
+            double[] ic = interceptT[j];
+            int d = dstOff + j * colStride;
+            for (int i = 0; i < n; i++) {
+                int p = piece[i];
+                dst[d + i] = sl[p] * x[xOff + i] + ic[p];
             }
         }
     }

@@ -146,6 +146,16 @@ public final class SplitCoupling implements Transform {
         Tensor second = in.slice(1, split, dim);
         Tensor cond = transformSecond ? first : second;
         Tensor target = transformSecond ? second : first;
+        if (dim == 2 && transformer instanceof RationalQuadraticSpline rq && !org.flows4j.tensor.Autograd.isGradEnabled()
+                && in.size(0) >= 1024 && in.dtype() == DType.FLOAT32
+                && nets.stream().allMatch(PiecewiseLinearNet::supports)) {
+            // 2-d: networks of one input in their piecewise-linear form, splines in vectorised blocks
+            double[][] r = FastSpline.oneInput(nets, rq, cond.rawFloats(), target.rawFloats(), !towardsData);
+            int n = in.size(0);
+            Tensor o = Tensor.of(DType.FLOAT32, r[0], n, 1);
+            Tensor out = transformSecond ? Tensor.concat(1, first, o) : Tensor.concat(1, o, second);
+            return new Result(out, Tensor.of(DType.FLOAT32, r[1], n));
+        }
         Tensor p = params(cond);
         ElementwiseTransformer.Output o;
         if (transformer instanceof RationalQuadraticSpline rq && !org.flows4j.tensor.Autograd.isGradEnabled()) {

@@ -93,4 +93,49 @@ class FastEvaluationTest {
             }
         }
     }
+
+    /** Both spline kernels (vectorised and plain) give the float64 tensor spline's outputs and log-derivatives. */
+    @Test
+    void splineKernelsMatchTheTensorSpline() {
+        Rng rng = new Rng(16);
+        for (org.flows4j.transforms.RationalQuadraticSpline rq : List.of(
+                new org.flows4j.transforms.RationalQuadraticSpline(20, 3.0),
+                new org.flows4j.transforms.RationalQuadraticSpline(3, 1.0))) {
+            int k = rq.bins();
+            int p = 3 * k - 1;
+            int m = 1003;
+            double[] v = new double[m];
+            double[] u = new double[p * m];
+            double[] rows = new double[m * p];
+            for (int i = 0; i < m; i++) {
+                v[i] = i < 20 ? (i == 0 ? Double.NaN : rq.tailBound() * (i - 10) / 9.0) : 1.3 * rq.tailBound() * (2 * rng.nextDouble() - 1);
+                for (int q = 0; q < p; q++) {
+                    double val = 2 * rng.nextGaussian();
+                    u[q * m + i] = val;
+                    rows[i * p + q] = val;
+                }
+            }
+            for (boolean inverse : new boolean[] {false, true}) {
+                org.flows4j.transforms.ElementwiseTransformer.Output ref;
+                try (Autograd.Scope ignored = Autograd.noGrad()) {
+                    Tensor x = Tensor.of(DType.FLOAT64, v, m, 1);
+                    Tensor params = Tensor.of(DType.FLOAT64, rows, m, p);
+                    ref = inverse ? rq.inverse(x, params) : rq.forward(x, params);
+                }
+                for (org.flows4j.kernels.SplineKernel kernel : List.of(org.flows4j.kernels.SplineKernel.best(),
+                        org.flows4j.kernels.SplineKernel.plain())) {
+                    double[] y = new double[m];
+                    double[] ld = new double[m];
+                    kernel.apply(k, rq.tailBound(), rq.minBinWidth(), rq.minBinHeight(), rq.minDerivative(), inverse, v,
+                            u, m, m, y, ld);
+                    for (int i = 1; i < m; i++) {
+                        assertThat(y[i]).as(kernel.name() + " y " + i).isCloseTo(ref.y().getFlat(i), within(1e-9));
+                        assertThat(ld[i]).as(kernel.name() + " ld " + i)
+                                .isCloseTo(ref.logAbsDerivative().getFlat(i), within(1e-8));
+                    }
+                    assertThat(y[0]).isNaN();
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,143 @@
+package org.flows4j.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link SplineKernel} on the JDK Vector API: one element per lane (the parameters' layout puts a
+ * parameter of consecutive elements side by side), softmax, knots, bin search by comparisons and
+ * blends, the rational-quadratic map and its log-derivative with the vectorised exp and log.
+ * Loaded only when the incubator module is present.
+ */
+final class VectorSplineKernel implements SplineKernel {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public void apply(int k, double bound, double minW, double minH, double minD, boolean inverse, double[] v,
+            double[] u, int stride, int m, double[] y, double[] ld) {
+        double shift = Math.log(Math.expm1(1 - minD));
+        double[] kw = new double[(k + 1) * L];
+        double[] kh = new double[(k + 1) * L];
+        int i = 0;
+        for (; i + L <= m; i += L) {
+            block(k, bound, minW, minH, minD, shift, inverse, v, u, stride, i, y, ld, kw, kh);
+        }
+        PlainSplineKernel.applyRange(k, bound, minW, minH, minD, inverse, v, u, stride, i, m, y, ld);
+    }
+
+    private static void block(int k, double bound, double minW, double minH, double minD, double shift,
+            boolean inverse, double[] v, double[] u, int stride, int i, double[] y, double[] ld, double[] kw,
+            double[] kh) {
+        DoubleVector x = DoubleVector.fromArray(S, v, i);
+        VectorMask<Double> inside = x.compare(VectorOperators.GE, -bound).and(x.compare(VectorOperators.LE, bound));
+        if (!inside.anyTrue()) {
+            x.intoArray(y, i);
+            DoubleVector.zero(S).intoArray(ld, i);
+            return;
+        }
+        DoubleVector xc = x.max(-bound).min(bound);
+        knots(u, stride, i, 0, k, minW, bound, kw);
+        knots(u, stride, i, k, k, minH, bound, kh);
+        double[] search = inverse ? kh : kw;
+        DoubleVector x0 = DoubleVector.broadcast(S, -bound);
+        DoubleVector x1 = DoubleVector.fromArray(S, kw, L);
+        DoubleVector y0 = x0;
+        DoubleVector y1 = DoubleVector.fromArray(S, kh, L);
+        DoubleVector ud0 = DoubleVector.zero(S);
+        DoubleVector ud1 = DoubleVector.fromArray(S, u, 2 * k * stride + i);
+        VectorMask<Double> first = null;
+        VectorMask<Double> last = S.maskAll(false);
+        for (int q = 1; q < k; q++) {
+            VectorMask<Double> mq = xc.compare(VectorOperators.GE, DoubleVector.fromArray(S, search, q * L));
+            if (q == 1) {
+                first = mq.not();
+            }
+            x0 = x0.blend(DoubleVector.fromArray(S, kw, q * L), mq);
+            x1 = x1.blend(DoubleVector.fromArray(S, kw, (q + 1) * L), mq);
+            y0 = y0.blend(DoubleVector.fromArray(S, kh, q * L), mq);
+            y1 = y1.blend(DoubleVector.fromArray(S, kh, (q + 1) * L), mq);
+            ud0 = ud0.blend(DoubleVector.fromArray(S, u, (2 * k + q - 1) * stride + i), mq);
+            if (q + 1 < k) {
+                ud1 = ud1.blend(DoubleVector.fromArray(S, u, (2 * k + q) * stride + i), mq);
+            } else {
+                last = mq;
+            }
+        }
+        DoubleVector d0 = softplus(ud0.add(shift)).add(minD).blend(1.0, first);
+        DoubleVector d1 = softplus(ud1.add(shift)).add(minD).blend(1.0, last);
+        DoubleVector w = x1.sub(x0).max(1e-300);
+        DoubleVector h = y1.sub(y0).max(1e-300);
+        DoubleVector delta = h.div(w);
+        DoubleVector s = d0.add(d1).sub(delta.mul(2.0));
+        DoubleVector theta;
+        DoubleVector out;
+        if (!inverse) {
+            theta = xc.sub(x0).div(w).max(0.0).min(1.0);
+            DoubleVector t1m = theta.mul(theta.neg().add(1.0));
+            out = y0.add(h.mul(delta.mul(theta).mul(theta).add(d0.mul(t1m))).div(delta.add(s.mul(t1m))));
+        } else {
+            DoubleVector dy = xc.sub(y0);
+            DoubleVector a = dy.mul(s).add(h.mul(delta.sub(d0)));
+            DoubleVector bb = h.mul(d0).sub(dy.mul(s));
+            DoubleVector c = delta.neg().mul(dy);
+            DoubleVector disc = bb.mul(bb).sub(a.mul(c).mul(4.0)).max(1e-300);
+            DoubleVector sq = disc.lanewise(VectorOperators.SQRT);
+            DoubleVector rootNeg = bb.neg().add(sq).div(a.mul(2.0).max(1e-300));
+            DoubleVector rootPos = c.mul(2.0).div(bb.neg().sub(sq));
+            DoubleVector root = rootPos.blend(rootNeg, bb.compare(VectorOperators.LT, 0.0));
+            theta = root.max(0.0).min(1.0);
+            out = theta.mul(w).add(x0);
+        }
+        DoubleVector om = theta.neg().add(1.0);
+        DoubleVector t1m = theta.mul(om);
+        DoubleVector den = delta.add(s.mul(t1m));
+        DoubleVector num = delta.mul(delta).mul(d1.mul(theta).mul(theta).add(delta.mul(t1m).mul(2.0))
+                .add(d0.mul(om).mul(om)));
+        DoubleVector l = num.div(den.mul(den)).lanewise(VectorOperators.LOG);
+        if (inverse) {
+            l = l.neg();
+        }
+        VectorMask<Double> outside = inside.not();
+        out.blend(x, outside).intoArray(y, i);
+        l.blend(0.0, outside).intoArray(ld, i);
+    }
+
+    private static DoubleVector softplus(DoubleVector z) {
+        return z.max(0.0).add(z.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+    }
+
+    /** Knots -B..B of the lanes' splines into out[q * L ...], q = 0..K. */
+    private static void knots(double[] u, int stride, int i, int offset, int k, double min, double bound, double[] out) {
+        DoubleVector max = DoubleVector.fromArray(S, u, offset * stride + i);
+        for (int q = 1; q < k; q++) {
+            max = max.max(DoubleVector.fromArray(S, u, (offset + q) * stride + i));
+        }
+        DoubleVector z = DoubleVector.zero(S);
+        for (int q = 0; q < k; q++) {
+            DoubleVector e = DoubleVector.fromArray(S, u, (offset + q) * stride + i).sub(max)
+                    .lanewise(VectorOperators.EXP);
+            e.intoArray(out, (q + 1) * L);
+            z = z.add(e);
+        }
+        DoubleVector c = DoubleVector.broadcast(S, 1 - min * k).div(z);
+        DoubleVector acc = DoubleVector.zero(S);
+        for (int q = 1; q <= k; q++) {
+            acc = acc.add(DoubleVector.fromArray(S, out, q * L).mul(c).add(min));
+            acc.intoArray(out, q * L);
+        }
+        DoubleVector f = DoubleVector.broadcast(S, 2 * bound).div(acc);
+        for (int q = 1; q < k; q++) {
+            DoubleVector.fromArray(S, out, q * L).mul(f).sub(bound).intoArray(out, q * L);
+        }
+        DoubleVector.broadcast(S, -bound).intoArray(out, 0);
+        DoubleVector.broadcast(S, bound).intoArray(out, k * L);
+    }
+}
