@@ -104,6 +104,24 @@ public final class DoubleWell implements Energy {
             throw new IllegalArgumentException(x.length + " values are not " + n + " points of dimension " + dim);
         }
         double[] u = new double[n];
+        energyArray(x, n, u);
+        return u;
+    }
+
+    @Override
+    public void energyArray(double[] x, int n, double[] u) {
+        if (n < 1 || x.length != n * dim) {
+            throw new IllegalArgumentException(x.length + " values are not " + n + " points of dimension " + dim);
+        }
+        if (dim == 2) {
+            for (int i = 0; i < n; i++) {
+                double x1 = x[2 * i];
+                double x2 = x[2 * i + 1];
+                double s = x1 * x1;
+                u[i] = a * x1 + b * s + c * s * s + 0.5 * x2 * x2;
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
             int o = i * dim;
             double x1 = x[o];
@@ -114,7 +132,6 @@ public final class DoubleWell implements Energy {
             }
             u[i] = e;
         }
-        return u;
     }
 
     @Override

@@ -44,6 +44,14 @@ public interface Energy extends Module {
     }
 
     /**
+     * {@link #energyArray(double[], int)} into out[0..n) instead of a new array: for samplers that
+     * call it many times on small chunks. The default copies; closed-form energies write directly.
+     */
+    default void energyArray(double[] x, int n, double[] out) {
+        System.arraycopy(energyArray(x, n), 0, out, 0, n);
+    }
+
+    /**
      * du/dx of {@code n} points stored row-major in {@code x} (length n * d), row-major like x, in
      * double precision and without a graph: for fused kernels that take forces and gradients by
      * hand. The default goes through {@link #gradient(Tensor)} in float64; closed-form energies
@@ -121,8 +129,22 @@ public interface Energy extends Module {
         return new FunctionEnergy(dim, x -> x.square().sum(1, false).mul(0.5), x -> x) {
             @Override
             public double[] energyArray(double[] x, int n) {
-                int d = x.length / n;
                 double[] u = new double[n];
+                energyArray(x, n, u);
+                return u;
+            }
+
+            @Override
+            public void energyArray(double[] x, int n, double[] u) {
+                int d = x.length / n;
+                if (d == 2) {
+                    for (int i = 0; i < n; i++) {
+                        double a = x[2 * i];
+                        double b = x[2 * i + 1];
+                        u[i] = 0.5 * (a * a + b * b);
+                    }
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
                     double s = 0;
                     for (int j = 0; j < d; j++) {
@@ -131,7 +153,6 @@ public interface Energy extends Module {
                     }
                     u[i] = 0.5 * s;
                 }
-                return u;
             }
 
             @Override

@@ -72,6 +72,31 @@ public final class InterpolatedEnergy implements Energy {
     }
 
     @Override
+    public void energyArray(double[] x, int n, double[] out) {
+        if (lambda == 0) {
+            start.energyArray(x, n, out);
+            return;
+        }
+        if (lambda == 1) {
+            end.energyArray(x, n, out);
+            return;
+        }
+        double[] b = scratch.get();
+        if (b.length < n) {
+            b = new double[n];
+            scratch.set(b);
+        }
+        start.energyArray(x, n, out);
+        end.energyArray(x, n, b);
+        for (int i = 0; i < n; i++) {
+            out[i] = (1 - lambda) * out[i] + lambda * b[i];
+        }
+    }
+
+    /** Per-thread room for the target's energies in {@link #energyArray(double[], int, double[])}. */
+    private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[0]);
+
+    @Override
     public double[] gradientArray(double[] x, int n) {
         if (lambda == 0) {
             return start.gradientArray(x, n);

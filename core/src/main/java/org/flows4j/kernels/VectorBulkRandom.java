@@ -1,8 +1,10 @@
 package org.flows4j.kernels;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +17,21 @@ final class VectorBulkRandom implements BulkRandom {
     private static final int N = Math.min(D.length(), L.length());
     private static final double DOUBLE_UNIT = 0x1.0p-53;
     private static final double TWO_PI = 2.0 * Math.PI;
+    /** Float vectors of twice the lanes: N cosines then N sines interleave into one. */
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorShuffle<Float> INTERLEAVE = interleave();
+
+    private static VectorShuffle<Float> interleave() {
+        if (F.length() != 2 * N) {
+            return null;
+        }
+        int[] idx = new int[2 * N];
+        for (int j = 0; j < N; j++) {
+            idx[2 * j] = j;
+            idx[2 * j + 1] = j - 2 * N; // lane j of the other vector
+        }
+        return VectorShuffle.fromValues(F, idx);
+    }
 
     @Override
     public String name() {
@@ -56,12 +73,20 @@ final class VectorBulkRandom implements BulkRandom {
             DoubleVector u2 = unit(mix(evenV.add(base)));
             DoubleVector r = u1.lanewise(VectorOperators.LOG).mul(-2.0).lanewise(VectorOperators.SQRT);
             DoubleVector a = u2.mul(TWO_PI);
-            r.mul(a.lanewise(VectorOperators.COS)).intoArray(c, 0);
-            r.mul(a.lanewise(VectorOperators.SIN)).intoArray(s, 0);
-            int o = off + 2 * p;
-            for (int j = 0; j < N; j++) {
-                out[o + 2 * j] = (float) c[j];
-                out[o + 2 * j + 1] = (float) s[j];
+            DoubleVector rc = r.mul(a.lanewise(VectorOperators.COS));
+            DoubleVector rs = r.mul(a.lanewise(VectorOperators.SIN));
+            if (INTERLEAVE != null) {
+                FloatVector fc = (FloatVector) rc.convertShape(VectorOperators.D2F, F, 0);
+                FloatVector fs = (FloatVector) rs.convertShape(VectorOperators.D2F, F, 0);
+                fc.rearrange(INTERLEAVE, fs).intoArray(out, off + 2 * p);
+            } else {
+                rc.intoArray(c, 0);
+                rs.intoArray(s, 0);
+                int o = off + 2 * p;
+                for (int j = 0; j < N; j++) {
+                    out[o + 2 * j] = (float) c[j];
+                    out[o + 2 * j + 1] = (float) s[j];
+                }
             }
         }
         return PlainBulkRandom.scalarPairs(seed, gamma, out, off, p, pairs);

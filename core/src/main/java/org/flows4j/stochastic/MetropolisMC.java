@@ -3,6 +3,7 @@ package org.flows4j.stochastic;
 import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.energy.Energy;
+import org.flows4j.kernels.BulkRandom;
 import org.flows4j.tensor.Autograd;
 import org.flows4j.tensor.DType;
 import org.flows4j.tensor.Rng;
@@ -198,6 +199,14 @@ public final class MetropolisMC implements StochasticTransform {
     private Result runWithoutGraph(Tensor x) {
         DType dt = x.dtype();
         int n = x.size(0);
+        if (dt == DType.FLOAT32 && (n * dim) % 2 == 0 && !rng.state().hasSpare()) {
+            Rng.State start = rng.state();
+            Result r = runInChunks(x);
+            if (r != null) {
+                return r;
+            }
+            rng.restore(start); // a zero uniform under a normal: the sequential order redraws it
+        }
         double step = stepSize.value();
         boolean f32 = dt == DType.FLOAT32;
         double[] y = x.toDoubleArray();
@@ -237,6 +246,99 @@ public final class MetropolisMC implements StochasticTransform {
             dS[i] = e[i] - e0[i];
         }
         return new Result(Tensor.of(dt, y, n, dim), Tensor.of(dt, dS, n));
+    }
+
+    /**
+     * Keeps proposal i (positions and energy) where ep[i] - e[i] < ex[i]. The decisions are
+     * unpredictable, so the selection is done on the bits with an integer mask: no branch.
+     */
+    private void accept(double[] y, double[] p, double[] e, double[] ep, double[] ex, int m) {
+        if (dim == 2) {
+            for (int i = 0; i < m; i++) {
+                long mask = ep[i] - e[i] < ex[i] ? -1L : 0L;
+                e[i] = select(mask, ep[i], e[i]);
+                y[2 * i] = select(mask, p[2 * i], y[2 * i]);
+                y[2 * i + 1] = select(mask, p[2 * i + 1], y[2 * i + 1]);
+            }
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            long mask = ep[i] - e[i] < ex[i] ? -1L : 0L;
+            e[i] = select(mask, ep[i], e[i]);
+            int o = i * dim;
+            for (int k = 0; k < dim; k++) {
+                y[o + k] = select(mask, p[o + k], y[o + k]);
+            }
+        }
+    }
+
+    private static double select(long mask, double a, double b) {
+        return Double.longBitsToDouble((Double.doubleToRawLongBits(a) & mask) | (Double.doubleToRawLongBits(b) & ~mask));
+    }
+
+    /** Rows per chunk of {@link #runInChunks}: a chunk's arrays stay in cache through all steps. */
+    private static final int CHUNK = 2048;
+    private static final BulkRandom BULK = BulkRandom.best();
+
+    /**
+     * {@link #runWithoutGraph} for float32 with an even number of coordinates and no spare normal:
+     * the same draws (SplitMix64's draw k is a function of k, so every row's normals and accept
+     * test can be drawn where they fall in the sequential order), the chain run chunk by chunk
+     * through all its steps so that the chunk's positions and energies stay in cache. Returns null,
+     * having drawn nothing that counts, if a normal's first uniform is 0 (where the sequential
+     * order redraws; probability 2^-53 a pair).
+     */
+    private Result runInChunks(Tensor x) {
+        int n = x.size(0);
+        Rng.State start = rng.state();
+        long seed = start.seed();
+        long gamma = start.gamma();
+        long perStep = (long) n * dim + n;
+        float st = (float) stepSize.value();
+        float[] src = x.rawFloats();
+        float[] out = new float[n * dim];
+        float[] dS = new float[n];
+        int c = Math.min(CHUNK, n);
+        double[] y = new double[c * dim];
+        double[] prop = new double[c * dim];
+        float[] noise = new float[c * dim];
+        double[] ex = new double[c];
+        double[] ec = new double[c];
+        double[] epc = new double[c];
+        for (int i0 = 0; i0 < n; i0 += c) {
+            int m = Math.min(c, n - i0);
+            int md = m * dim;
+            double[] yc = md == y.length ? y : new double[md];
+            double[] pc = md == prop.length ? prop : new double[md];
+            for (int k = 0; k < md; k++) {
+                yc[k] = src[i0 * dim + k];
+            }
+            double[] e = md == y.length ? ec : new double[m];
+            energy.energyArray(yc, m, e);
+            double[] e0 = e.clone();
+            double[] ep = md == y.length ? epc : new double[m];
+            for (int s = 0; s < steps; s++) {
+                long base = seed + s * perStep * gamma;
+                int pairs = md / 2;
+                if (BULK.gaussianPairs(base + (long) i0 * dim * gamma, gamma, noise, 0, pairs) < pairs) {
+                    return null;
+                }
+                for (int k = 0; k < md; k++) {
+                    pc[k] = (float) yc[k] + noise[k] * st;
+                }
+                energy.energyArray(pc, m, ep);
+                BULK.exponentials(base + ((long) n * dim + i0) * gamma, gamma, ex, 0, m);
+                accept(yc, pc, e, ep, ex, m);
+            }
+            for (int k = 0; k < md; k++) {
+                out[i0 * dim + k] = (float) yc[k];
+            }
+            for (int i = 0; i < m; i++) {
+                dS[i0 + i] = (float) (e[i] - e0[i]);
+            }
+        }
+        rng.restore(new Rng.State(seed + steps * perStep * gamma, gamma, false, 0));
+        return new Result(Tensor.of(out, n, dim), Tensor.of(dS, n));
     }
 
     @Override
