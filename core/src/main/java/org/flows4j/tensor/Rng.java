@@ -216,10 +216,15 @@ public final class Rng {
     /** {@code n} indices drawn uniformly with replacement from [0, bound), as torch.randint does. */
     public int[] randint(int bound, int n) {
         int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = nextInt(bound);
-        }
+        randint(bound, idx);
         return idx;
+    }
+
+    /** Fills {@code out} as {@link #randint(int, int)} with n = out.length would (same draws). */
+    public void randint(int bound, int[] out) {
+        for (int i = 0; i < out.length; i++) {
+            out[i] = nextInt(bound);
+        }
     }
 
     /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */

@@ -128,8 +128,13 @@ public final class MaximumLikelihood {
         LossGradient lossGradient = LossGradient.forFlow(flow);
         int n = data.size(0);
         long t0 = System.nanoTime();
+        // the minibatch lives in one buffer refilled every step: a step allocates nothing here
+        int dim = data.size(1);
+        int[] idx = new int[config.batchSize()];
+        Tensor batch = Tensor.zeros(data.dtype(), config.batchSize(), dim);
         for (int step = start; step < config.steps(); step++) {
-            Tensor batch = data.indexSelect(rng.randint(n, config.batchSize()));
+            rng.randint(n, idx);
+            gatherRows(data, idx, dim, batch);
             LossGradient.Value v = lossGradient.compute(batch);
             double value = v.loss();
             if (!Double.isFinite(value)) {
@@ -153,6 +158,23 @@ public final class MaximumLikelihood {
             }
         }
         return new Result(history, (System.nanoTime() - t0) / 1e9, config.steps() - start);
+    }
+
+    /** dst[i] = src[idx[i]] row by row, into dst's own storage. */
+    private static void gatherRows(Tensor src, int[] idx, int dim, Tensor dst) {
+        if (src.rawFloats() != null) {
+            float[] s = src.rawFloats();
+            float[] d = dst.rawFloats();
+            for (int i = 0; i < idx.length; i++) {
+                System.arraycopy(s, idx[i] * dim, d, i * dim, dim);
+            }
+        } else {
+            double[] s = src.rawDoubles();
+            double[] d = dst.rawDoubles();
+            for (int i = 0; i < idx.length; i++) {
+                System.arraycopy(s, idx[i] * dim, d, i * dim, dim);
+            }
+        }
     }
 
     /** Mean negative log-likelihood of all rows, evaluated in chunks without building a graph. */
