@@ -57,14 +57,8 @@ final class FastNets {
         for (Mlp m : nets) {
             total += m.out();
         }
-        float[] src = x.rawFloats();
         float[] out = new float[n * total];
-        int col = 0;
-        for (Mlp m : nets) {
-            PiecewiseLinearNet p = PiecewiseLinearNet.cached(m);
-            p.evaluate(src, 0, 1, n, out, col, total);
-            col += m.out();
-        }
+        PiecewiseLinearNet.cached(nets).evaluate(x.rawFloats(), 0, 1, n, out, 0, total);
         return Tensor.of(out, n, total);
     }
 

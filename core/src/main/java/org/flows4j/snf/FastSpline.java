@@ -1,7 +1,5 @@
 package org.flows4j.snf;
 
-import org.flows4j.kernels.SplineKernel;
-import org.flows4j.nn.Mlp;
 import org.flows4j.tensor.DType;
 import org.flows4j.tensor.Tensor;
 import org.flows4j.transforms.ElementwiseTransformer;
@@ -16,49 +14,6 @@ import org.flows4j.transforms.RationalQuadraticSpline;
  */
 final class FastSpline {
     private FastSpline() {}
-
-    private static final SplineKernel KERNEL = SplineKernel.best();
-    /** Rows per block of the one-input path: its parameters (3K - 1 doubles a row) stay in cache. */
-    private static final int BLOCK = 1024;
-
-    /**
-     * A 2-d spline coupling without gradients: the conditioning coordinate c[i] through the
-     * networks' piecewise-linear forms, the parameters in columns, the splines of the transformed
-     * coordinate v[i] in vectorised blocks. Returns {y, logDerivative}.
-     */
-    static double[][] oneInput(java.util.List<Mlp> nets, RationalQuadraticSpline rq, float[] c, float[] v,
-            boolean inverse) {
-        int n = v.length;
-        int p = 3 * rq.bins() - 1;
-        PiecewiseLinearNet[] pw = new PiecewiseLinearNet[nets.size()];
-        for (int k = 0; k < pw.length; k++) {
-            pw[k] = PiecewiseLinearNet.cached(nets.get(k));
-        }
-        double[] y = new double[n];
-        double[] ld = new double[n];
-        int block = Math.min(BLOCK, n);
-        double[] u = new double[p * block];
-        double[] vb = new double[block];
-        double[] yb = new double[block];
-        double[] lb = new double[block];
-        int[] piece = new int[block];
-        for (int s = 0; s < n; s += block) {
-            int m = Math.min(block, n - s);
-            int col = 0;
-            for (PiecewiseLinearNet net : pw) {
-                net.evaluateColumns(c, s, m, u, col * block, block, piece);
-                col += net.out();
-            }
-            for (int i = 0; i < m; i++) {
-                vb[i] = v[s + i];
-            }
-            KERNEL.apply(rq.bins(), rq.tailBound(), rq.minBinWidth(), rq.minBinHeight(), rq.minDerivative(), inverse,
-                    vb, u, block, m, yb, lb);
-            System.arraycopy(yb, 0, y, s, m);
-            System.arraycopy(lb, 0, ld, s, m);
-        }
-        return new double[][] {y, ld};
-    }
 
     static ElementwiseTransformer.Output apply(RationalQuadraticSpline rq, Tensor in, Tensor params, boolean inverse) {
         int batch = in.size(0);

@@ -300,25 +300,96 @@ final class PiecewiseLinearNet {
     }
 
     /**
-     * The piecewise-linear form of {@code m}, built once and reused while the network's
-     * parameters stay the same (an evaluation calls the same networks on many chunks).
+     * Several networks of the same input as one: the union of their break points, and on each
+     * piece their outputs side by side (out = the sum of theirs). One look-up serves them all.
      */
-    static PiecewiseLinearNet cached(Mlp m) {
-        double[] now = snapshot(m);
+    static PiecewiseLinearNet concat(List<PiecewiseLinearNet> nets) {
+        if (nets.size() == 1) {
+            return nets.get(0);
+        }
+        int out = 0;
+        int total = 0;
+        for (PiecewiseLinearNet n : nets) {
+            out += n.out;
+            total += n.breaks.length;
+        }
+        double[] all = new double[total];
+        int at = 0;
+        for (PiecewiseLinearNet n : nets) {
+            System.arraycopy(n.breaks, 0, all, at, n.breaks.length);
+            at += n.breaks.length;
+        }
+        Arrays.sort(all);
+        int unique = 0;
+        for (int i = 0; i < total; i++) {
+            if (unique == 0 || all[i] != all[unique - 1]) {
+                all[unique++] = all[i];
+            }
+        }
+        double[] breaks = Arrays.copyOf(all, unique);
+        int pieces = unique + 1;
+        double[] slope = new double[pieces * out];
+        double[] intercept = new double[pieces * out];
+        int col = 0;
+        for (PiecewiseLinearNet n : nets) {
+            int q = 0; // n's piece holding union piece p: the number of n's breaks <= its start
+            for (int p = 0; p < pieces; p++) {
+                if (p > 0) {
+                    while (q < n.breaks.length && n.breaks[q] <= breaks[p - 1]) {
+                        q++;
+                    }
+                }
+                System.arraycopy(n.slope, q * n.out, slope, p * out + col, n.out);
+                System.arraycopy(n.intercept, q * n.out, intercept, p * out + col, n.out);
+            }
+            col += n.out;
+        }
+        return new PiecewiseLinearNet(out, breaks, slope, intercept);
+    }
+
+    /**
+     * The piecewise-linear form of the networks {@code nets} side by side ({@link #concat}), built
+     * once and reused while their parameters stay the same (an evaluation calls the same networks
+     * on many chunks).
+     */
+    static PiecewiseLinearNet cached(List<Mlp> nets) {
+        double[][] now = new double[nets.size()][];
+        for (int k = 0; k < now.length; k++) {
+            now[k] = snapshot(nets.get(k));
+        }
         synchronized (CACHE) {
-            Cached c = CACHE.get(m);
-            if (c != null && Arrays.equals(c.params, now)) {
+            Cached c = CACHE.get(nets);
+            if (c != null && Arrays.deepEquals(c.params, now)) {
                 return c.net;
             }
         }
-        PiecewiseLinearNet net = of(m);
+        List<PiecewiseLinearNet> forms = new ArrayList<>();
+        for (Mlp m : nets) {
+            forms.add(of(m));
+        }
+        PiecewiseLinearNet net = concat(forms);
         synchronized (CACHE) {
-            CACHE.put(m, new Cached(now, net));
+            CACHE.put(nets, new Cached(now, net));
         }
         return net;
     }
 
-    private record Cached(double[] params, PiecewiseLinearNet net) {}
+    private record Cached(double[][] params, PiecewiseLinearNet net) {}
 
-    private static final java.util.Map<Mlp, Cached> CACHE = new java.util.WeakHashMap<>();
+    /** Keyed by the list of networks (a coupling's own list, the same object every call). */
+    private static final java.util.Map<List<Mlp>, Cached> CACHE = new java.util.WeakHashMap<>();
+
+    /**
+     * For {@code n} inputs, the first two outputs (out must be 2): into a[i] and b[i].
+     */
+    void evaluatePairs(float[] x, int xOff, int n, double[] a, double[] b) {
+        double[] sl = slope;
+        double[] ic = intercept;
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            int base = 2 * piece(v);
+            a[i] = sl[base] * v + ic[base];
+            b[i] = sl[base + 1] * v + ic[base + 1];
+        }
+    }
 }

@@ -146,15 +146,22 @@ public final class SplitCoupling implements Transform {
         Tensor second = in.slice(1, split, dim);
         Tensor cond = transformSecond ? first : second;
         Tensor target = transformSecond ? second : first;
-        if (dim == 2 && transformer instanceof RationalQuadraticSpline rq && !org.flows4j.tensor.Autograd.isGradEnabled()
-                && in.size(0) >= 1024 && in.dtype() == DType.FLOAT32
-                && nets.stream().allMatch(PiecewiseLinearNet::supports)) {
-            // 2-d: networks of one input in their piecewise-linear form, splines in vectorised blocks
-            double[][] r = FastSpline.oneInput(nets, rq, cond.rawFloats(), target.rawFloats(), !towardsData);
-            int n = in.size(0);
-            Tensor o = Tensor.of(DType.FLOAT32, r[0], n, 1);
-            Tensor out = transformSecond ? Tensor.concat(1, first, o) : Tensor.concat(1, o, second);
-            return new Result(out, Tensor.of(DType.FLOAT32, r[1], n));
+        if (dim == 2 && !org.flows4j.tensor.Autograd.isGradEnabled() && in.size(0) >= 1024
+                && in.dtype() == DType.FLOAT32 && OneInputCoupling.supports(nets)) {
+            // 2-d: networks of one input in their piecewise-linear form, no intermediate tensors
+            double[][] r = null;
+            if (transformer instanceof RationalQuadraticSpline rq) {
+                r = OneInputCoupling.spline(nets, rq, cond.rawFloats(), target.rawFloats(), !towardsData);
+            } else if (transformer instanceof ScaledTanhAffineTransformer a && a.logAlpha().numel() == 1) {
+                r = OneInputCoupling.affine(nets, Math.exp(a.logAlpha().getFlat(0)), cond.rawFloats(),
+                        target.rawFloats(), towardsData);
+            }
+            if (r != null) {
+                int n = in.size(0);
+                Tensor o = Tensor.of(DType.FLOAT32, r[0], n, 1);
+                Tensor out = transformSecond ? Tensor.concat(1, first, o) : Tensor.concat(1, o, second);
+                return new Result(out, Tensor.of(DType.FLOAT32, r[1], n));
+            }
         }
         Tensor p = params(cond);
         ElementwiseTransformer.Output o;

@@ -68,6 +68,44 @@ class FastEvaluationTest {
         }
     }
 
+    /** Networks side by side in one piecewise form (the union of their break points) give each one's outputs. */
+    @Test
+    void concatenatedPiecewiseFormsGiveEachNetworksOutputs() {
+        Rng rng = new Rng(4);
+        List<Mlp> nets = List.of(new Mlp(new int[] {1, 64, 64, 20}, Activation.RELU, rng, DType.FLOAT32),
+                new Mlp(new int[] {1, 64, 64, 1}, Activation.RELU, rng, DType.FLOAT32),
+                new Mlp(new int[] {1, 16, 3}, Activation.RELU, rng, DType.FLOAT32));
+        PiecewiseLinearNet all = PiecewiseLinearNet.cached(nets);
+        assertThat(PiecewiseLinearNet.cached(nets)).isSameAs(all);
+        int n = 3000;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (3 * rng.nextGaussian());
+        }
+        float[] got = new float[n * all.out()];
+        all.evaluate(x, 0, 1, n, got, 0, all.out());
+        double[] cols = new double[n * all.out()];
+        all.evaluateColumns(x, 0, n, cols, 0, n, new int[n]);
+        int col = 0;
+        for (Mlp m : nets) {
+            PiecewiseLinearNet one = PiecewiseLinearNet.of(m);
+            float[] want = new float[n * m.out()];
+            one.evaluate(x, 0, 1, n, want, 0, m.out());
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < m.out(); j++) {
+                    float w = want[i * m.out() + j];
+                    float tol = 1e-6f * (1 + Math.abs(w));
+                    assertThat(got[i * all.out() + col + j]).isCloseTo(w, within(tol));
+                    assertThat((float) cols[(col + j) * n + i]).isCloseTo(w, within(tol));
+                }
+            }
+            col += m.out();
+        }
+        // a changed parameter is seen
+        nets.get(1).layers().get(2).bias().rawFloats()[0] += 1f;
+        assertThat(PiecewiseLinearNet.cached(nets)).isNotSameAs(all);
+    }
+
     /** 2-d couplings without a graph (piecewise networks on large batches) give the tensor path's outputs. */
     @Test
     void twoDimensionalCouplingsGiveTheGraphOutputsOnLargeBatches() {
