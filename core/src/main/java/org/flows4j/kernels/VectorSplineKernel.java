@@ -26,26 +26,23 @@ final class VectorSplineKernel implements SplineKernel {
         double shift = Math.log(Math.expm1(1 - minD));
         double[] kw = new double[(k + 1) * L];
         double[] kh = new double[(k + 1) * L];
+        double[] sel = new double[6 * L];
         int i = 0;
+        // phases in separate methods, vectors passed through small arrays: each method stays
+        // within the compiler's inlining budget, so every vector operation is intrinsified
         for (; i + L <= m; i += L) {
-            block(k, bound, minW, minH, minD, shift, inverse, v, u, stride, i, y, ld, kw, kh);
+            knots(u, stride, i, 0, k, minW, bound, kw);
+            knots(u, stride, i, k, k, minH, bound, kh);
+            search(k, bound, inverse, v, u, stride, i, kw, kh, sel);
+            finish(k, bound, minD, shift, inverse, v, i, sel, inverse ? kh : kw, y, ld);
         }
         PlainSplineKernel.applyRange(k, bound, minW, minH, minD, inverse, v, u, stride, i, m, y, ld);
     }
 
-    private static void block(int k, double bound, double minW, double minH, double minD, double shift,
-            boolean inverse, double[] v, double[] u, int stride, int i, double[] y, double[] ld, double[] kw,
-            double[] kh) {
-        DoubleVector x = DoubleVector.fromArray(S, v, i);
-        VectorMask<Double> inside = x.compare(VectorOperators.GE, -bound).and(x.compare(VectorOperators.LE, bound));
-        if (!inside.anyTrue()) {
-            x.intoArray(y, i);
-            DoubleVector.zero(S).intoArray(ld, i);
-            return;
-        }
-        DoubleVector xc = x.max(-bound).min(bound);
-        knots(u, stride, i, 0, k, minW, bound, kw);
-        knots(u, stride, i, k, k, minH, bound, kh);
+    /** The bin of each lane: its knots x0, x1, y0, y1 and raw interior derivatives at both ends into sel. */
+    private static void search(int k, double bound, boolean inverse, double[] v, double[] u, int stride, int i,
+            double[] kw, double[] kh, double[] sel) {
+        DoubleVector xc = DoubleVector.fromArray(S, v, i).max(-bound).min(bound);
         double[] search = inverse ? kh : kw;
         DoubleVector x0 = DoubleVector.broadcast(S, -bound);
         DoubleVector x1 = DoubleVector.fromArray(S, kw, L);
@@ -53,13 +50,8 @@ final class VectorSplineKernel implements SplineKernel {
         DoubleVector y1 = DoubleVector.fromArray(S, kh, L);
         DoubleVector ud0 = DoubleVector.zero(S);
         DoubleVector ud1 = DoubleVector.fromArray(S, u, 2 * k * stride + i);
-        VectorMask<Double> first = null;
-        VectorMask<Double> last = S.maskAll(false);
         for (int q = 1; q < k; q++) {
             VectorMask<Double> mq = xc.compare(VectorOperators.GE, DoubleVector.fromArray(S, search, q * L));
-            if (q == 1) {
-                first = mq.not();
-            }
             x0 = x0.blend(DoubleVector.fromArray(S, kw, q * L), mq);
             x1 = x1.blend(DoubleVector.fromArray(S, kw, (q + 1) * L), mq);
             y0 = y0.blend(DoubleVector.fromArray(S, kh, q * L), mq);
@@ -67,12 +59,32 @@ final class VectorSplineKernel implements SplineKernel {
             ud0 = ud0.blend(DoubleVector.fromArray(S, u, (2 * k + q - 1) * stride + i), mq);
             if (q + 1 < k) {
                 ud1 = ud1.blend(DoubleVector.fromArray(S, u, (2 * k + q) * stride + i), mq);
-            } else {
-                last = mq;
             }
         }
-        DoubleVector d0 = softplus(ud0.add(shift)).add(minD).blend(1.0, first);
-        DoubleVector d1 = softplus(ud1.add(shift)).add(minD).blend(1.0, last);
+        x0.intoArray(sel, 0);
+        x1.intoArray(sel, L);
+        y0.intoArray(sel, 2 * L);
+        y1.intoArray(sel, 3 * L);
+        ud0.intoArray(sel, 4 * L);
+        ud1.intoArray(sel, 5 * L);
+    }
+
+    /** The rational-quadratic map of each lane in its bin (sel), its log-derivative; tails are the identity. */
+    private static void finish(int k, double bound, double minD, double shift, boolean inverse, double[] v, int i,
+            double[] sel, double[] search, double[] y, double[] ld) {
+        DoubleVector x = DoubleVector.fromArray(S, v, i);
+        VectorMask<Double> inside = x.abs().compare(VectorOperators.LE, bound); // NaN: outside
+        DoubleVector xc = x.max(-bound).min(bound);
+        DoubleVector x0 = DoubleVector.fromArray(S, sel, 0);
+        DoubleVector x1 = DoubleVector.fromArray(S, sel, L);
+        DoubleVector y0 = DoubleVector.fromArray(S, sel, 2 * L);
+        DoubleVector y1 = DoubleVector.fromArray(S, sel, 3 * L);
+        // boundary knots (first and last bin) have derivative 1
+        DoubleVector one = DoubleVector.broadcast(S, 1.0);
+        VectorMask<Double> first = xc.compare(VectorOperators.LT, DoubleVector.fromArray(S, search, L));
+        VectorMask<Double> last = xc.compare(VectorOperators.GE, DoubleVector.fromArray(S, search, (k - 1) * L));
+        DoubleVector d0 = softplus(DoubleVector.fromArray(S, sel, 4 * L).add(shift)).add(minD).blend(one, first);
+        DoubleVector d1 = softplus(DoubleVector.fromArray(S, sel, 5 * L).add(shift)).add(minD).blend(one, last);
         DoubleVector w = x1.sub(x0).max(1e-300);
         DoubleVector h = y1.sub(y0).max(1e-300);
         DoubleVector delta = h.div(w);
@@ -105,9 +117,8 @@ final class VectorSplineKernel implements SplineKernel {
         if (inverse) {
             l = l.neg();
         }
-        VectorMask<Double> outside = inside.not();
-        out.blend(x, outside).intoArray(y, i);
-        l.blend(0.0, outside).intoArray(ld, i);
+        x.blend(out, inside).intoArray(y, i);
+        DoubleVector.zero(S).blend(l, inside).intoArray(ld, i);
     }
 
     private static DoubleVector softplus(DoubleVector z) {

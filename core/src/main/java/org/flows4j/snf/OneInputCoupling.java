@@ -70,19 +70,22 @@ final class OneInputCoupling {
         double[] y = new double[n];
         double[] ld = new double[n];
         int block = Math.min(BLOCK, n);
-        double[] u = new double[p * block];
+        // columns a few lines longer than the block: 3K - 1 columns 8 KB apart would all map to
+        // the same cache sets
+        int stride = block + 8;
+        double[] u = new double[p * stride];
         double[] vb = new double[block];
         double[] yb = new double[block];
         double[] lb = new double[block];
         int[] piece = new int[block];
         for (int s = 0; s < n; s += block) {
             int m = Math.min(block, n - s);
-            pw.evaluateColumns(c, s, m, u, 0, block, piece);
+            pw.evaluateColumns(c, s, m, u, 0, stride, piece);
             for (int i = 0; i < m; i++) {
                 vb[i] = v[s + i];
             }
             KERNEL.apply(rq.bins(), rq.tailBound(), rq.minBinWidth(), rq.minBinHeight(), rq.minDerivative(), inverse,
-                    vb, u, block, m, yb, lb);
+                    vb, u, stride, m, yb, lb);
             System.arraycopy(yb, 0, y, s, m);
             System.arraycopy(lb, 0, ld, s, m);
         }
