@@ -27,46 +27,49 @@ final class VectorSplineKernel implements SplineKernel {
         double[] kw = new double[(k + 1) * L];
         double[] kh = new double[(k + 1) * L];
         double[] sel = new double[6 * L];
+        int[] map = new int[3 * L];
         int i = 0;
         // phases in separate methods, vectors passed through small arrays: each method stays
         // within the compiler's inlining budget, so every vector operation is intrinsified
         for (; i + L <= m; i += L) {
             knots(u, stride, i, 0, k, minW, bound, kw);
             knots(u, stride, i, k, k, minH, bound, kh);
-            search(k, bound, inverse, v, u, stride, i, kw, kh, sel);
+            search(k, bound, inverse, v, u, stride, i, kw, kh, sel, map);
             finish(k, bound, minD, shift, inverse, v, i, sel, inverse ? kh : kw, y, ld);
         }
         PlainSplineKernel.applyRange(k, bound, minW, minH, minD, inverse, v, u, stride, i, m, y, ld);
     }
 
-    /** The bin of each lane: its knots x0, x1, y0, y1 and raw interior derivatives at both ends into sel. */
+    /**
+     * The bin of each lane (the number of interior search knots at or below it), then its knots
+     * x0, x1, y0, y1 and raw interior derivatives at both ends into sel, gathered by index.
+     */
     private static void search(int k, double bound, boolean inverse, double[] v, double[] u, int stride, int i,
-            double[] kw, double[] kh, double[] sel) {
+            double[] kw, double[] kh, double[] sel, int[] map) {
         DoubleVector xc = DoubleVector.fromArray(S, v, i).max(-bound).min(bound);
         double[] search = inverse ? kh : kw;
-        DoubleVector x0 = DoubleVector.broadcast(S, -bound);
-        DoubleVector x1 = DoubleVector.fromArray(S, kw, L);
-        DoubleVector y0 = x0;
-        DoubleVector y1 = DoubleVector.fromArray(S, kh, L);
-        DoubleVector ud0 = DoubleVector.zero(S);
-        DoubleVector ud1 = DoubleVector.fromArray(S, u, 2 * k * stride + i);
+        DoubleVector zero = DoubleVector.zero(S);
+        DoubleVector one = DoubleVector.broadcast(S, 1.0);
+        DoubleVector bin = zero;
         for (int q = 1; q < k; q++) {
-            VectorMask<Double> mq = xc.compare(VectorOperators.GE, DoubleVector.fromArray(S, search, q * L));
-            x0 = x0.blend(DoubleVector.fromArray(S, kw, q * L), mq);
-            x1 = x1.blend(DoubleVector.fromArray(S, kw, (q + 1) * L), mq);
-            y0 = y0.blend(DoubleVector.fromArray(S, kh, q * L), mq);
-            y1 = y1.blend(DoubleVector.fromArray(S, kh, (q + 1) * L), mq);
-            ud0 = ud0.blend(DoubleVector.fromArray(S, u, (2 * k + q - 1) * stride + i), mq);
-            if (q + 1 < k) {
-                ud1 = ud1.blend(DoubleVector.fromArray(S, u, (2 * k + q) * stride + i), mq);
-            }
+            bin = bin.add(zero.blend(one, xc.compare(VectorOperators.GE, DoubleVector.fromArray(S, search, q * L))));
         }
-        x0.intoArray(sel, 0);
-        x1.intoArray(sel, L);
-        y0.intoArray(sel, 2 * L);
-        y1.intoArray(sel, 3 * L);
-        ud0.intoArray(sel, 4 * L);
-        ud1.intoArray(sel, 5 * L);
+        bin.intoArray(sel, 0);
+        // map[0..L): knot index bin * L + lane; map[L..2L): parameter row bin * stride + lane, and
+        // map[2L..3L) the same for bin + 1 kept inside the derivative rows
+        for (int j = 0; j < L; j++) {
+            int b = (int) sel[j];
+            map[j] = b * L + j;
+            map[L + j] = b * stride + j;
+            map[2 * L + j] = Math.min(b, k - 2) * stride + j;
+        }
+        DoubleVector.fromArray(S, kw, 0, map, 0).intoArray(sel, 0);
+        DoubleVector.fromArray(S, kw, L, map, 0).intoArray(sel, L);
+        DoubleVector.fromArray(S, kh, 0, map, 0).intoArray(sel, 2 * L);
+        DoubleVector.fromArray(S, kh, L, map, 0).intoArray(sel, 3 * L);
+        // interior derivative of knot b is row 2K + b - 1 (bin 0 reads a row whose value is unused)
+        DoubleVector.fromArray(S, u, (2 * k - 1) * stride + i, map, L).intoArray(sel, 4 * L);
+        DoubleVector.fromArray(S, u, 2 * k * stride + i, map, 2 * L).intoArray(sel, 5 * L);
     }
 
     /** The rational-quadratic map of each lane in its bin (sel), its log-derivative; tails are the identity. */
