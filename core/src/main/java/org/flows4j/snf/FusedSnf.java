@@ -47,6 +47,8 @@ public final class FusedSnf {
     private final List<Layer> layers;
     private final List<Tensor> params;
     private final List<Tensor> grads = new ArrayList<>();
+    /** Each parameter's gradient array (the backing arrays of {@link #grads}). */
+    private final Map<Tensor, float[]> gradientArrays = new IdentityHashMap<>();
     private final RowGemm gemm;
     private Buffers buf;
 
@@ -59,7 +61,9 @@ public final class FusedSnf {
         this.gemm = gemm;
         this.params = bg.parameters();
         for (Tensor p : params) {
-            grads.add(Tensor.zeros(DType.FLOAT32, p.shape()));
+            Tensor g = Tensor.zeros(DType.FLOAT32, p.shape());
+            grads.add(g);
+            gradientArrays.put(p, g.rawFloats());
         }
     }
 
@@ -164,12 +168,8 @@ public final class FusedSnf {
             kl = pass(batch, false, klWeight / total);
             loss += klWeight / total * kl;
         }
-        Map<Tensor, float[]> out = new IdentityHashMap<>();
-        for (int k = 0; k < params.size(); k++) {
-            out.put(params.get(k), grads.get(k).rawFloats());
-        }
         for (Layer l : layers) {
-            l.finish(out);
+            l.finish(gradientArrays);
         }
         return new Losses(loss, ml, kl);
     }
@@ -274,6 +274,8 @@ public final class FusedSnf {
         final float[][][] dW;
         final float[][][] dWt;
         final float[][] db;
+        /** Forward width of each layer's output (its width, or rounded up to 16 when a product runs on vectors). */
+        final int[] padded;
         float[][][] act;
         float[][] gA;
         float[][] gB;
@@ -295,13 +297,17 @@ public final class FusedSnf {
             dW = new float[nl][][];
             dWt = new float[nl][][];
             db = new float[nl][];
+            padded = new int[nl];
             for (int k = 0; k < nl; k++) {
+                // a forward product wider than NARROW runs on whole vectors: pad its width to 16
+                // with zero weights (a 20-wide output would otherwise leave 4 columns to scalar code)
+                padded[k] = widths[k + 1] < NARROW ? widths[k + 1] : (widths[k + 1] + 15) / 16 * 16;
                 rows[k] = new float[widths[k + 1]][widths[k]];
-                transposed[k] = new float[widths[k]][widths[k + 1]];
+                transposed[k] = new float[widths[k]][padded[k]];
                 dW[k] = new float[widths[k + 1]][widths[k]];
                 dWt[k] = new float[widths[k]][widths[k + 1]];
                 db[k] = new float[widths[k + 1]];
-                bias[k] = new float[widths[k + 1]];
+                bias[k] = new float[padded[k]];
             }
         }
 
@@ -318,7 +324,7 @@ public final class FusedSnf {
                 capacity = batch;
                 act = new float[nl][][];
                 for (int k = 0; k < nl; k++) {
-                    act[k] = new float[batch][widths[k + 1]];
+                    act[k] = new float[batch][padded[k]];
                 }
                 gA = new float[batch][maxWidth()];
                 gB = new float[batch][maxWidth()];
@@ -350,7 +356,7 @@ public final class FusedSnf {
             float[][] x = in;
             for (int k = 0; k < nl; k++) {
                 float[][] y = act[k];
-                int out = widths[k + 1];
+                int out = padded[k];
                 if (out < NARROW) {
                     gemm.dots(x, rows[k], bias[k], false, y, 0, b, widths[k], out);
                 } else {
