@@ -341,10 +341,7 @@ public final class FusedSnf {
                     }
                 }
                 System.arraycopy(ls.get(k).bias().rawFloats(), 0, bias[k], 0, out);
-                for (float[] r : dW[k]) {
-                    java.util.Arrays.fill(r, 0f);
-                }
-                for (float[] r : dWt[k]) {
+                for (float[] r : in < NARROW ? dWt[k] : dW[k]) {
                     java.util.Arrays.fill(r, 0f);
                 }
                 java.util.Arrays.fill(db[k], 0f);
@@ -414,20 +411,38 @@ public final class FusedSnf {
         }
 
         void finish(Map<Tensor, float[]> grads) {
-            List<Linear> ls = mlp.layers();
+            if (gw == null) {
+                List<Linear> ls = mlp.layers();
+                gw = new float[nl][];
+                gb = new float[nl][];
+                for (int k = 0; k < nl; k++) {
+                    gw[k] = grads.get(ls.get(k).weight());
+                    gb[k] = grads.get(ls.get(k).bias());
+                }
+            }
             for (int k = 0; k < nl; k++) {
-                float[] gw = grads.get(ls.get(k).weight());
-                float[] gb = grads.get(ls.get(k).bias());
+                float[] w = gw[k];
                 int in = widths[k];
                 int out = widths[k + 1];
-                for (int o = 0; o < out; o++) {
-                    for (int i = 0; i < in; i++) {
-                        gw[o * in + i] = dW[k][o][i] + dWt[k][i][o];
+                if (in < NARROW) {
+                    float[][] t = dWt[k];
+                    for (int o = 0; o < out; o++) {
+                        for (int i = 0; i < in; i++) {
+                            w[o * in + i] = t[i][o];
+                        }
+                    }
+                } else {
+                    for (int o = 0; o < out; o++) {
+                        System.arraycopy(dW[k][o], 0, w, o * in, in);
                     }
                 }
-                System.arraycopy(db[k], 0, gb, 0, out);
+                System.arraycopy(db[k], 0, gb[k], 0, out);
             }
         }
+
+        /** The gradient arrays of the layers' weights and biases, resolved on first use. */
+        private float[][] gw;
+        private float[][] gb;
     }
 
     /** A {@link SplitCoupling}: conditioning half through the networks, elementwise transformer on the other half. */
@@ -447,6 +462,8 @@ public final class FusedSnf {
         int capacity;
         double[] alpha;
         double[] gLogAlpha;
+        /** The spline's knots and bin probabilities of every element in the forward pass, for the backward pass. */
+        double[] saved;
 
         Coupling(SplitCoupling c, RowGemm gemm) {
             this.c = c;
@@ -487,6 +504,7 @@ public final class FusedSnf {
                 gNetIn = new float[batch][cond.length];
                 p = new float[batch][params];
                 gP = new float[batch][params];
+                saved = spline == null ? null : new double[batch * tgt.length * spline.savedSize()];
             }
             for (Net n : nets) {
                 n.begin(batch);
@@ -550,6 +568,7 @@ public final class FusedSnf {
                         }
                     } else {
                         y[q] = (float) spline.apply(v, pi, j, t, inverse);
+                        spline.save(saved, (i * t + j) * spline.savedSize());
                         l += spline.ld;
                     }
                 }
@@ -599,7 +618,8 @@ public final class FusedSnf {
                         gpi[j] = (float) (gs * a * (1 - th * th));
                         gLogAlpha[ai] += gs * s;
                     } else {
-                        gi[q] = (float) spline.backward(v, pi, j, t, inverse, gy, gLd, gpi, j, t);
+                        gi[q] = (float) spline.backward(v, pi, j, t, inverse, gy, gLd, gpi, j, t, saved,
+                                (i * t + j) * spline.savedSize());
                     }
                 }
             }

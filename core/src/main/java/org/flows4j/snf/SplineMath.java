@@ -90,6 +90,32 @@ final class SplineMath {
         return out;
     }
 
+    /** Doubles {@link #save} writes: the knots and bin probabilities of the last {@link #apply}. */
+    int savedSize() {
+        return 4 * k + 2;
+    }
+
+    /** Stores what the last {@link #apply} computed from the parameters (for {@link #backward}). */
+    void save(double[] buf, int off) {
+        System.arraycopy(cw, 0, buf, off, k + 1);
+        System.arraycopy(ch, 0, buf, off + k + 1, k + 1);
+        System.arraycopy(pw, 0, buf, off + 2 * k + 2, k);
+        System.arraycopy(ph, 0, buf, off + 3 * k + 2, k);
+    }
+
+    /** {@link #backward} with the knots and probabilities {@link #save}d by the forward pass at v. */
+    double backward(double v, float[] u, int base, int stride, boolean inverse, double gOut, double gLd, float[] g,
+            int gBase, int gStride, double[] saved, int off) {
+        if (!(v >= -bound && v <= bound)) {
+            return gOut;
+        }
+        System.arraycopy(saved, off, cw, 0, k + 1);
+        System.arraycopy(saved, off + k + 1, ch, 0, k + 1);
+        System.arraycopy(saved, off + 2 * k + 2, pw, 0, k);
+        System.arraycopy(saved, off + 3 * k + 2, ph, 0, k);
+        return backwardFromKnots(v, u, base, stride, inverse, gOut, gLd, g, gBase, gStride);
+    }
+
     /**
      * Backward pass at v (the same input as {@link #apply}) given the gradients of the output and
      * of the log-derivative: adds the raw parameters' gradients to g[gBase + q * gStride] and
@@ -102,6 +128,11 @@ final class SplineMath {
         }
         knots(u, base, stride, 0, minW, cw, pw);
         knots(u, base, stride, k, minH, ch, ph);
+        return backwardFromKnots(v, u, base, stride, inverse, gOut, gLd, g, gBase, gStride);
+    }
+
+    private double backwardFromKnots(double v, float[] u, int base, int stride, boolean inverse, double gOut,
+            double gLd, float[] g, int gBase, int gStride) {
         int bin = bin(v, inverse ? ch : cw);
         double d0 = derivative(u, base, stride, bin);
         double d1 = derivative(u, base, stride, bin + 1);
