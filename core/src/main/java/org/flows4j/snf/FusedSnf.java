@@ -31,9 +31,10 @@ import org.flows4j.transforms.Transform;
  *
  * <p>It computes what the autodiff path computes (tests hold it to that, to float32 rounding): the
  * same random draws in the same order (minibatch indices and base samples from the trainer's
- * generator, proposals and accept decisions from each Metropolis block's own), gradients through
- * the kept positions and the energies of the Metropolis blocks (the accept decisions carry none),
- * trainable step sizes included.
+ * generator, proposals and accept decisions from each Metropolis block's own; the proposals'
+ * normals in vectorised blocks, {@link Rng#fillGaussianFast}), gradients through the kept
+ * positions and the energies of the Metropolis blocks (the accept decisions carry none), trainable
+ * step sizes included.
  */
 public final class FusedSnf {
     /** Below this width a product runs as dot products along its long dimension. */
@@ -660,8 +661,16 @@ public final class FusedSnf {
         final Energy u;
         final int dim;
         final Tensor logStep;
+        /** The forward pass's start and end positions, energies and scratch (reused while the batch size stays). */
         double[] y0;
-        double[] yEnd;
+        double[] y;
+        double[] prop;
+        float[] noise;
+        double[] e;
+        double[] e0;
+        double[] ep;
+        double[] uniform;
+        /** Sum of each row's accepted normals (the derivative of its end position by the step size). */
         double[] accNoise;
         double gLogStep;
 
@@ -687,31 +696,48 @@ public final class FusedSnf {
         @Override
         void forward(float[][] in, float[][] out, int b, boolean towardBase, double[] ld) {
             int n = b * dim;
-            double[] y = new double[n];
+            if (y == null || y.length != n) {
+                y = new double[n];
+                y0 = new double[n];
+                prop = new double[n];
+                noise = new float[n];
+                e = new double[b];
+                e0 = new double[b];
+                ep = new double[b];
+                uniform = new double[b];
+                accNoise = new double[n];
+            }
             for (int i = 0; i < b; i++) {
                 for (int k = 0; k < dim; k++) {
                     y[i * dim + k] = in[i][k];
                 }
             }
-            y0 = y.clone();
-            double[] e = u.energyArray(y, b);
-            double[] e0 = e.clone();
-            accNoise = logStep != null ? new double[n] : null;
+            System.arraycopy(y, 0, y0, 0, n);
+            u.energyArray(y, b, e);
+            System.arraycopy(e, 0, e0, 0, b);
+            boolean trainable = logStep != null;
+            if (trainable) {
+                java.util.Arrays.fill(accNoise, 0);
+            }
             float st = step();
-            float[] noise = new float[n];
-            double[] prop = new double[n];
             Rng rng = m.rng();
             for (int s = 0; s < m.steps(); s++) {
-                rng.fillGaussian(noise);
+                // the graph path's draws: the step's normals (Tensor.randn), then one uniform a row
+                rng.fillGaussianFast(noise);
                 for (int i = 0; i < n; i++) {
                     prop[i] = (float) y[i] + noise[i] * st;
                 }
-                double[] ep = u.energyArray(prop, b);
+                u.energyArray(prop, b, ep);
+                rng.fillUniform(uniform);
                 for (int i = 0; i < b; i++) {
-                    if (rng.nextDouble() < Math.exp(-(ep[i] - e[i]))) {
-                        System.arraycopy(prop, i * dim, y, i * dim, dim);
+                    double delta = ep[i] - e[i];
+                    // u < 1 <= exp(-delta) when delta <= 0: the graph path's decision without the exponential
+                    if (delta <= 0 || uniform[i] < Math.exp(-delta)) {
+                        for (int k = 0; k < dim; k++) {
+                            y[i * dim + k] = prop[i * dim + k];
+                        }
                         e[i] = ep[i];
-                        if (accNoise != null) {
+                        if (trainable) {
                             for (int k = 0; k < dim; k++) {
                                 accNoise[i * dim + k] += noise[i * dim + k];
                             }
@@ -719,7 +745,6 @@ public final class FusedSnf {
                     }
                 }
             }
-            yEnd = y;
             for (int i = 0; i < b; i++) {
                 for (int k = 0; k < dim; k++) {
                     out[i][k] = (float) y[i * dim + k];
@@ -732,7 +757,7 @@ public final class FusedSnf {
         void backward(float[][] in, float[][] out, float[][] gOut, float[][] gIn, int b, boolean towardBase,
                 float gLd) {
             // dS = u(y_end) - u(y0) with y_end = y0 + step * (sum of accepted noise)
-            double[] g1 = u.gradientArray(yEnd, b);
+            double[] g1 = u.gradientArray(y, b);
             double[] g0 = u.gradientArray(y0, b);
             double gStep = 0;
             for (int i = 0; i < b; i++) {
@@ -740,7 +765,7 @@ public final class FusedSnf {
                     int f = i * dim + k;
                     double gEnd = gOut[i][k] + (double) gLd * g1[f];
                     gIn[i][k] = (float) (gEnd - (double) gLd * g0[f]);
-                    if (accNoise != null) {
+                    if (logStep != null) {
                         gStep += gEnd * accNoise[f];
                     }
                 }
