@@ -20,6 +20,26 @@ public interface RowGemm {
      */
     void dots(float[][] a, float[][] bt, float[] bias, boolean accumulate, float[][] c, int i0, int i1, int k, int m);
 
+    /**
+     * {@code c[i] = bias + sum over p < k of a[i][p] * b[p]} (A not transposed, rows [i0, i1)),
+     * then {@code max(c, 0)} when {@code relu}, or 0 where {@code mask[i][j] <= 0} when a mask is
+     * given: the product of a network layer with its ReLU, or of a gradient with the ReLU mask of
+     * the layer below. The vector kernel skips the p at which a whole block of rows of A is zero
+     * (ReLU activations and masked gradients are half zeros; rows whose zeros coincide, as for
+     * inputs sorted by value, then cost half). The same numbers as {@link #gemm} followed by
+     * {@link #relu} or {@link #reluMask}.
+     */
+    default void gemmSparse(float[][] a, float[][] b, float[] bias, float[][] c, int i0, int i1, int k, int m,
+            boolean relu, float[][] mask) {
+        gemm(false, a, b, bias, false, c, i0, i1, k, m);
+        if (relu) {
+            relu(c, i0, i1, m);
+        }
+        if (mask != null) {
+            reluMask(mask, c, i0, i1, m);
+        }
+    }
+
     /** {@code g[i][j] = 0} where {@code h[i][j] <= 0}: the ReLU backward mask, rows [i0, i1), j < m. */
     void reluMask(float[][] h, float[][] g, int i0, int i1, int m);
 

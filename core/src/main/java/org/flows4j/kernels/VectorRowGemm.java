@@ -27,6 +27,9 @@ final class VectorRowGemm implements RowGemm {
             for (; j + 4 * L <= m; j += 4 * L) {
                 block4x4(transA, a, b, bias, accumulate, c, i, j, k);
             }
+            for (; j + 2 * L <= m; j += 2 * L) {
+                block4x2(transA, a, b, bias, accumulate, c, i, j, k);
+            }
             for (; j + L <= m; j += L) {
                 block4x1(transA, a, b, bias, accumulate, c, i, j, k);
             }
@@ -36,6 +39,11 @@ final class VectorRowGemm implements RowGemm {
         }
         if (i < i1) {
             int j = 0;
+            for (; j + 4 * L <= m; j += 4 * L) {
+                for (int r = i; r < i1; r++) {
+                    block1x4(transA, a, b, bias, accumulate, c, r, j, k);
+                }
+            }
             for (; j + L <= m; j += L) {
                 for (int r = i; r < i1; r++) {
                     block1x1(transA, a, b, bias, accumulate, c, r, j, k);
@@ -67,6 +75,188 @@ final class VectorRowGemm implements RowGemm {
                 ci[j] = sum + (accumulate ? ci[j] : bias != null ? bias[j] : 0f);
             }
         }
+    }
+
+    @Override
+    public void gemmSparse(float[][] a, float[][] b, float[] bias, float[][] c, int i0, int i1, int k, int m,
+            boolean relu, float[][] mask) {
+        if (m % (4 * L) != 0) {
+            RowGemm.super.gemmSparse(a, b, bias, c, i0, i1, k, m, relu, mask);
+            return;
+        }
+        int[] idx = new int[k];
+        int i = i0;
+        for (; i + 4 <= i1; i += 4) {
+            float[] a0 = a[i];
+            float[] a1 = a[i + 1];
+            float[] a2 = a[i + 2];
+            float[] a3 = a[i + 3];
+            int cnt = 0;
+            for (int p = 0; p < k; p++) {
+                int nz = (Float.floatToRawIntBits(a0[p]) | Float.floatToRawIntBits(a1[p]) | Float.floatToRawIntBits(a2[p])
+                        | Float.floatToRawIntBits(a3[p])) & 0x7fffffff;
+                idx[cnt] = p;
+                cnt += (nz | -nz) >>> 31;
+            }
+            for (int j = 0; j < m; j += 4 * L) {
+                sparse4x4(a0, a1, a2, a3, b, bias, c, i, j, idx, cnt, relu, mask);
+            }
+        }
+        for (; i < i1; i++) {
+            float[] ai = a[i];
+            int cnt = 0;
+            for (int p = 0; p < k; p++) {
+                int nz = Float.floatToRawIntBits(ai[p]) & 0x7fffffff;
+                idx[cnt] = p;
+                cnt += (nz | -nz) >>> 31;
+            }
+            for (int j = 0; j < m; j += 4 * L) {
+                sparse1x4(ai, b, bias, c, i, j, idx, cnt, relu, mask);
+            }
+        }
+    }
+
+    private static void sparse4x4(float[] a0r, float[] a1r, float[] a2r, float[] a3r, float[][] b, float[] bias,
+            float[][] c, int i, int j, int[] idx, int cnt, boolean relu, float[][] mask) {
+        FloatVector c00 = bias != null ? FloatVector.fromArray(S, bias, j) : FloatVector.zero(S);
+        FloatVector c01 = bias != null ? FloatVector.fromArray(S, bias, j + L) : FloatVector.zero(S);
+        FloatVector c02 = bias != null ? FloatVector.fromArray(S, bias, j + 2 * L) : FloatVector.zero(S);
+        FloatVector c03 = bias != null ? FloatVector.fromArray(S, bias, j + 3 * L) : FloatVector.zero(S);
+        FloatVector c10 = c00;
+        FloatVector c11 = c01;
+        FloatVector c12 = c02;
+        FloatVector c13 = c03;
+        FloatVector c20 = c00;
+        FloatVector c21 = c01;
+        FloatVector c22 = c02;
+        FloatVector c23 = c03;
+        FloatVector c30 = c00;
+        FloatVector c31 = c01;
+        FloatVector c32 = c02;
+        FloatVector c33 = c03;
+        for (int t = 0; t < cnt; t++) {
+            int p = idx[t];
+            float[] bp = b[p];
+            FloatVector b0 = FloatVector.fromArray(S, bp, j);
+            FloatVector b1 = FloatVector.fromArray(S, bp, j + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, j + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, j + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a0r[p]);
+            c00 = b0.fma(a0, c00);
+            c01 = b1.fma(a0, c01);
+            c02 = b2.fma(a0, c02);
+            c03 = b3.fma(a0, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a1r[p]);
+            c10 = b0.fma(a1, c10);
+            c11 = b1.fma(a1, c11);
+            c12 = b2.fma(a1, c12);
+            c13 = b3.fma(a1, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a2r[p]);
+            c20 = b0.fma(a2, c20);
+            c21 = b1.fma(a2, c21);
+            c22 = b2.fma(a2, c22);
+            c23 = b3.fma(a2, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a3r[p]);
+            c30 = b0.fma(a3, c30);
+            c31 = b1.fma(a3, c31);
+            c32 = b2.fma(a3, c32);
+            c33 = b3.fma(a3, c33);
+        }
+        float[] r0 = c[i];
+        float[] r1 = c[i + 1];
+        float[] r2 = c[i + 2];
+        float[] r3 = c[i + 3];
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c02 = c02.max(0f);
+            c03 = c03.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+            c12 = c12.max(0f);
+            c13 = c13.max(0f);
+            c20 = c20.max(0f);
+            c21 = c21.max(0f);
+            c22 = c22.max(0f);
+            c23 = c23.max(0f);
+            c30 = c30.max(0f);
+            c31 = c31.max(0f);
+            c32 = c32.max(0f);
+            c33 = c33.max(0f);
+        } else if (mask != null) {
+            FloatVector zero = FloatVector.zero(S);
+            float[] m0 = mask[i];
+            float[] m1 = mask[i + 1];
+            float[] m2 = mask[i + 2];
+            float[] m3 = mask[i + 3];
+            c00 = c00.blend(zero, FloatVector.fromArray(S, m0, j).compare(VectorOperators.LE, 0f));
+            c01 = c01.blend(zero, FloatVector.fromArray(S, m0, j + L).compare(VectorOperators.LE, 0f));
+            c02 = c02.blend(zero, FloatVector.fromArray(S, m0, j + 2 * L).compare(VectorOperators.LE, 0f));
+            c03 = c03.blend(zero, FloatVector.fromArray(S, m0, j + 3 * L).compare(VectorOperators.LE, 0f));
+            c10 = c10.blend(zero, FloatVector.fromArray(S, m1, j).compare(VectorOperators.LE, 0f));
+            c11 = c11.blend(zero, FloatVector.fromArray(S, m1, j + L).compare(VectorOperators.LE, 0f));
+            c12 = c12.blend(zero, FloatVector.fromArray(S, m1, j + 2 * L).compare(VectorOperators.LE, 0f));
+            c13 = c13.blend(zero, FloatVector.fromArray(S, m1, j + 3 * L).compare(VectorOperators.LE, 0f));
+            c20 = c20.blend(zero, FloatVector.fromArray(S, m2, j).compare(VectorOperators.LE, 0f));
+            c21 = c21.blend(zero, FloatVector.fromArray(S, m2, j + L).compare(VectorOperators.LE, 0f));
+            c22 = c22.blend(zero, FloatVector.fromArray(S, m2, j + 2 * L).compare(VectorOperators.LE, 0f));
+            c23 = c23.blend(zero, FloatVector.fromArray(S, m2, j + 3 * L).compare(VectorOperators.LE, 0f));
+            c30 = c30.blend(zero, FloatVector.fromArray(S, m3, j).compare(VectorOperators.LE, 0f));
+            c31 = c31.blend(zero, FloatVector.fromArray(S, m3, j + L).compare(VectorOperators.LE, 0f));
+            c32 = c32.blend(zero, FloatVector.fromArray(S, m3, j + 2 * L).compare(VectorOperators.LE, 0f));
+            c33 = c33.blend(zero, FloatVector.fromArray(S, m3, j + 3 * L).compare(VectorOperators.LE, 0f));
+        }
+        c00.intoArray(r0, j);
+        c01.intoArray(r0, j + L);
+        c02.intoArray(r0, j + 2 * L);
+        c03.intoArray(r0, j + 3 * L);
+        c10.intoArray(r1, j);
+        c11.intoArray(r1, j + L);
+        c12.intoArray(r1, j + 2 * L);
+        c13.intoArray(r1, j + 3 * L);
+        c20.intoArray(r2, j);
+        c21.intoArray(r2, j + L);
+        c22.intoArray(r2, j + 2 * L);
+        c23.intoArray(r2, j + 3 * L);
+        c30.intoArray(r3, j);
+        c31.intoArray(r3, j + L);
+        c32.intoArray(r3, j + 2 * L);
+        c33.intoArray(r3, j + 3 * L);
+    }
+
+    private static void sparse1x4(float[] ar, float[][] b, float[] bias, float[][] c, int i, int j, int[] idx, int cnt,
+            boolean relu, float[][] mask) {
+        FloatVector c0 = start(bias, false, null, j);
+        FloatVector c1 = start(bias, false, null, j + L);
+        FloatVector c2 = start(bias, false, null, j + 2 * L);
+        FloatVector c3 = start(bias, false, null, j + 3 * L);
+        for (int t = 0; t < cnt; t++) {
+            int p = idx[t];
+            float[] bp = b[p];
+            FloatVector s = FloatVector.broadcast(S, ar[p]);
+            c0 = FloatVector.fromArray(S, bp, j).fma(s, c0);
+            c1 = FloatVector.fromArray(S, bp, j + L).fma(s, c1);
+            c2 = FloatVector.fromArray(S, bp, j + 2 * L).fma(s, c2);
+            c3 = FloatVector.fromArray(S, bp, j + 3 * L).fma(s, c3);
+        }
+        float[] r = c[i];
+        if (relu) {
+            c0 = c0.max(0f);
+            c1 = c1.max(0f);
+            c2 = c2.max(0f);
+            c3 = c3.max(0f);
+        } else if (mask != null) {
+            FloatVector zero = FloatVector.zero(S);
+            float[] mi = mask[i];
+            c0 = c0.blend(zero, FloatVector.fromArray(S, mi, j).compare(VectorOperators.LE, 0f));
+            c1 = c1.blend(zero, FloatVector.fromArray(S, mi, j + L).compare(VectorOperators.LE, 0f));
+            c2 = c2.blend(zero, FloatVector.fromArray(S, mi, j + 2 * L).compare(VectorOperators.LE, 0f));
+            c3 = c3.blend(zero, FloatVector.fromArray(S, mi, j + 3 * L).compare(VectorOperators.LE, 0f));
+        }
+        c0.intoArray(r, j);
+        c1.intoArray(r, j + L);
+        c2.intoArray(r, j + 2 * L);
+        c3.intoArray(r, j + 3 * L);
     }
 
     @Override
@@ -189,6 +379,48 @@ final class VectorRowGemm implements RowGemm {
         c33.intoArray(r3, j + 3 * L);
     }
 
+    /** Four rows, two vectors: each broadcast feeds two FMAs (the same sums as block4x1 twice). */
+    private static void block4x2(boolean transA, float[][] a, float[][] b, float[] bias, boolean acc, float[][] c, int i,
+            int j, int k) {
+        float[] r0 = c[i];
+        float[] r1 = c[i + 1];
+        float[] r2 = c[i + 2];
+        float[] r3 = c[i + 3];
+        FloatVector c00 = start(bias, acc, r0, j);
+        FloatVector c01 = start(bias, acc, r0, j + L);
+        FloatVector c10 = start(bias, acc, r1, j);
+        FloatVector c11 = start(bias, acc, r1, j + L);
+        FloatVector c20 = start(bias, acc, r2, j);
+        FloatVector c21 = start(bias, acc, r2, j + L);
+        FloatVector c30 = start(bias, acc, r3, j);
+        FloatVector c31 = start(bias, acc, r3, j + L);
+        for (int p = 0; p < k; p++) {
+            float[] bp = b[p];
+            FloatVector b0 = FloatVector.fromArray(S, bp, j);
+            FloatVector b1 = FloatVector.fromArray(S, bp, j + L);
+            FloatVector a0 = FloatVector.broadcast(S, av(transA, a, i, p));
+            c00 = b0.fma(a0, c00);
+            c01 = b1.fma(a0, c01);
+            FloatVector a1 = FloatVector.broadcast(S, av(transA, a, i + 1, p));
+            c10 = b0.fma(a1, c10);
+            c11 = b1.fma(a1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, av(transA, a, i + 2, p));
+            c20 = b0.fma(a2, c20);
+            c21 = b1.fma(a2, c21);
+            FloatVector a3 = FloatVector.broadcast(S, av(transA, a, i + 3, p));
+            c30 = b0.fma(a3, c30);
+            c31 = b1.fma(a3, c31);
+        }
+        c00.intoArray(r0, j);
+        c01.intoArray(r0, j + L);
+        c10.intoArray(r1, j);
+        c11.intoArray(r1, j + L);
+        c20.intoArray(r2, j);
+        c21.intoArray(r2, j + L);
+        c30.intoArray(r3, j);
+        c31.intoArray(r3, j + L);
+    }
+
     private static void block4x1(boolean transA, float[][] a, float[][] b, float[] bias, boolean acc, float[][] c, int i,
             int j, int k) {
         float[] r0 = c[i];
@@ -210,6 +442,28 @@ final class VectorRowGemm implements RowGemm {
         c1.intoArray(r1, j);
         c2.intoArray(r2, j);
         c3.intoArray(r3, j);
+    }
+
+    /** One row, four vectors: four independent accumulator chains (the same sums as block1x1). */
+    private static void block1x4(boolean transA, float[][] a, float[][] b, float[] bias, boolean acc, float[][] c, int i,
+            int j, int k) {
+        float[] r = c[i];
+        FloatVector c0 = start(bias, acc, r, j);
+        FloatVector c1 = start(bias, acc, r, j + L);
+        FloatVector c2 = start(bias, acc, r, j + 2 * L);
+        FloatVector c3 = start(bias, acc, r, j + 3 * L);
+        for (int p = 0; p < k; p++) {
+            float[] bp = b[p];
+            FloatVector s = FloatVector.broadcast(S, av(transA, a, i, p));
+            c0 = FloatVector.fromArray(S, bp, j).fma(s, c0);
+            c1 = FloatVector.fromArray(S, bp, j + L).fma(s, c1);
+            c2 = FloatVector.fromArray(S, bp, j + 2 * L).fma(s, c2);
+            c3 = FloatVector.fromArray(S, bp, j + 3 * L).fma(s, c3);
+        }
+        c0.intoArray(r, j);
+        c1.intoArray(r, j + L);
+        c2.intoArray(r, j + 2 * L);
+        c3.intoArray(r, j + 3 * L);
     }
 
     private static void block1x1(boolean transA, float[][] a, float[][] b, float[] bias, boolean acc, float[][] c, int i,
