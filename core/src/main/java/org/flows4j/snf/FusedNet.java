@@ -1,0 +1,548 @@
+package org.flows4j.snf;
+
+import java.util.List;
+import org.flows4j.kernels.RowGemm;
+import org.flows4j.nn.Activation;
+import org.flows4j.nn.Linear;
+import org.flows4j.nn.Mlp;
+import org.flows4j.tensor.DType;
+import org.flows4j.tensor.Tensor;
+
+/**
+ * One float32 ReLU network of a coupling layer on row arrays: forward passes that keep every
+ * layer's activations, and the backward pass that turns the gradient of the outputs into weight,
+ * bias and input gradients, all on the {@link RowGemm} kernels. Holds row-array copies of the
+ * network's weights in both orientations, refreshed from its tensors before use.
+ *
+ * <p>Rows must come sorted by their first input. A network with one input (the couplings of a
+ * 2-D flow) then skips its first two products: h1 = relu(w1 x + b1) switches each unit on or off
+ * once as x grows, so z2 = W2 h1 + b2 = alpha x + beta with alpha and beta constant between
+ * switches, updated by one column of W2 at each switch; the gradients of W1, b1, W2, b2 and x come
+ * from prefix sums over the rows. Linear work in the rows instead of the width squared, the same
+ * numbers as the products to rounding.
+ */
+final class FusedNet {
+    /** Below this width a product runs as dot products along its long dimension. */
+    private static final int NARROW = 16;
+
+    final Tensor[] weights;
+    final Tensor[] biases;
+    /** widths[0] inputs, widths[k + 1] outputs of linear k. */
+    final int[] widths;
+    /** W as stored, [out][in], and transposed, [in][out]. */
+    final float[][][] rows;
+    final float[][][] transposed;
+    final float[][] bias;
+    /** One input and at least two hidden layers: the switch path runs the first two layers. */
+    final boolean scalarInput;
+    /**
+     * Output width the forward product runs at: the last layer's width rounded up to 16 when it is
+     * not narrow (zero weights and biases in the padding; the kernels then need no scalar tail).
+     */
+    final int paddedOut;
+    private final float[] paddedBias;
+    /** For the switch path: w1[p] * W2[:, p] and b1[p] * W2[:, p], [h1][h2]. */
+    private final double[][] wCol;
+    private final double[][] bCol;
+
+    FusedNet(Mlp net) {
+        List<Linear> ls = net.layers();
+        int n = ls.size();
+        weights = new Tensor[n];
+        biases = new Tensor[n];
+        widths = new int[n + 1];
+        rows = new float[n][][];
+        transposed = new float[n][][];
+        bias = new float[n][];
+        widths[0] = net.in();
+        for (int k = 0; k < n; k++) {
+            Linear l = ls.get(k);
+            weights[k] = l.weight();
+            biases[k] = l.bias();
+            widths[k + 1] = l.out();
+            rows[k] = new float[l.out()][l.in()];
+            transposed[k] = new float[l.in()][l.out()];
+        }
+        scalarInput = widths[0] == 1 && n >= 3;
+        int out = widths[n];
+        paddedOut = out >= NARROW ? (out + 15) / 16 * 16 : out;
+        paddedBias = paddedOut != out ? new float[paddedOut] : null;
+        if (paddedBias != null) {
+            transposed[n - 1] = new float[widths[n - 1]][paddedOut];
+        }
+        wCol = scalarInput ? new double[widths[1]][widths[2]] : null;
+        bCol = scalarInput ? new double[widths[1]][widths[2]] : null;
+        refresh();
+    }
+
+    /** True if the network is a float32 ReLU MLP. */
+    static boolean supports(Mlp net) {
+        if (net.activation() != Activation.RELU) {
+            return false;
+        }
+        for (Linear l : net.layers()) {
+            if (l.weight().dtype() != DType.FLOAT32 || l.weight().rawFloats() == null || l.bias().rawFloats() == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    int linears() {
+        return weights.length;
+    }
+
+    int in() {
+        return widths[0];
+    }
+
+    int out() {
+        return widths[widths.length - 1];
+    }
+
+    int widest() {
+        int w = paddedOut;
+        for (int x : widths) {
+            w = Math.max(w, x);
+        }
+        return w;
+    }
+
+    /** Copies the current weights from the tensors, in the orientations the passes read. */
+    void refresh() {
+        for (int k = 0; k < weights.length; k++) {
+            float[] w = weights[k].rawFloats();
+            int out = widths[k + 1];
+            int in = widths[k];
+            boolean switched = scalarInput && k < 2;
+            boolean needRows = (scalarInput && k == 0) || (!switched && (out < NARROW || in >= NARROW));
+            boolean needTransposed = (scalarInput && k == 1) || (!switched && (out >= NARROW || in < NARROW));
+            if (needRows) {
+                float[][] r = rows[k];
+                for (int o = 0; o < out; o++) {
+                    System.arraycopy(w, o * in, r[o], 0, in);
+                }
+            }
+            if (needTransposed) {
+                float[][] t = transposed[k];
+                for (int i = 0; i < in; i++) {
+                    float[] ti = t[i];
+                    for (int o = 0; o < out; o++) {
+                        ti[o] = w[o * in + i];
+                    }
+                }
+            }
+            bias[k] = biases[k].rawFloats();
+        }
+        if (paddedBias != null) {
+            int last = weights.length - 1;
+            System.arraycopy(biases[last].rawFloats(), 0, paddedBias, 0, widths[last + 1]);
+            bias[last] = paddedBias;
+        }
+        if (scalarInput) {
+            for (int p = 0; p < widths[1]; p++) {
+                double w = rows[0][p][0];
+                double b = bias[0][p];
+                float[] col = transposed[1][p];
+                double[] wc = wCol[p];
+                double[] bc = bCol[p];
+                for (int o = 0; o < col.length; o++) {
+                    wc[o] = w * col[o];
+                    bc[o] = b * col[o];
+                }
+            }
+        }
+    }
+
+    /**
+     * Buffers of one pass for up to {@code capacity} rows and networks up to {@code linears}
+     * layers of up to {@code widest} units: acts[k] is linear k's output (after ReLU but for the
+     * last; unused for linear 0 on the switch path), and the switch path's segments.
+     */
+    static final class Work {
+        final float[][][] acts;
+        final int capacity;
+        final int widest;
+        /** Per unit of layer 1: its switch row, and the segment boundary there. */
+        final int[] switchRow;
+        final int[] unitSegment;
+        /** Units ordered by threshold, and the thresholds. */
+        final long[] order;
+        /** Segments: rows [segStart[s], segStart[s + 1]) share alpha and beta, kept as {alpha, beta} rows. */
+        int segments;
+        final int[] segStart;
+        final float[][][] segAB;
+        /** Per segment: sums of g2 x and g2 (backward), then their prefix sums. */
+        final float[][] segSumX;
+        final float[][] segSum;
+        final float[][] prefixX;
+        final float[][] prefix;
+        final float[] rangeX;
+        final float[] range;
+        final float[][] xa;
+        final double[] alpha;
+        final double[] beta;
+
+        Work(int capacity, int linears, int widest) {
+            this.capacity = capacity;
+            this.widest = widest;
+            acts = new float[linears][capacity][widest];
+            switchRow = new int[widest];
+            unitSegment = new int[widest];
+            order = new long[widest];
+            segStart = new int[widest + 2];
+            segAB = new float[widest + 1][2][widest];
+            segSumX = new float[widest + 1][widest];
+            segSum = new float[widest + 1][widest];
+            prefixX = new float[widest + 2][widest];
+            prefix = new float[widest + 2][widest];
+            rangeX = new float[widest];
+            range = new float[widest];
+            xa = new float[capacity][2];
+            alpha = new double[widest];
+            beta = new double[widest];
+        }
+    }
+
+    Work newWork(int capacity) {
+        return new Work(capacity, weights.length, widest());
+    }
+
+    /**
+     * Forward pass of rows [0, n) of {@code in} (only the first in() columns read), which must be
+     * sorted by their first column; outputs in work.acts[linears() - 1].
+     */
+    void forward(RowGemm gemm, float[][] in, Work work, int n) {
+        float[][][] acts = work.acts;
+        int last = weights.length - 1;
+        int k = 0;
+        float[][] cur = in;
+        if (scalarInput) {
+            switchForward(gemm, in, work, n);
+            k = 2;
+            cur = acts[1];
+        }
+        for (; k <= last; k++) {
+            int out = widths[k + 1];
+            if (out < NARROW) {
+                gemm.dots(cur, rows[k], bias[k], false, acts[k], 0, n, widths[k], out);
+                if (k < last) {
+                    gemm.relu(acts[k], 0, n, out);
+                }
+            } else {
+                gemm.gemmSparse(cur, transposed[k], bias[k], acts[k], 0, n, widths[k], k == last ? paddedOut : out,
+                        k < last, null);
+            }
+            cur = acts[k];
+        }
+    }
+
+    /**
+     * Segments of the sorted rows between unit switches: unit p of the first layer is on where
+     * w1 x + b1 > 0, i.e. above (w1 > 0) or below (w1 < 0) its threshold -b1 / w1; it switches at
+     * the first row past its threshold (a row at exactly the threshold contributes w1 x + b1 = 0
+     * either way). Each segment gets its alpha and beta (sums over the units on there).
+     */
+    private void segments(float[][] in, Work work, int n) {
+        int h1 = widths[1];
+        int h2 = widths[2];
+        int events = 0;
+        for (int p = 0; p < h1; p++) {
+            float w = rows[0][p][0];
+            float b = bias[0][p];
+            if (w == 0f) {
+                work.switchRow[p] = b > 0 ? 0 : n; // always on (treated as rising at row 0) or never
+                continue;
+            }
+            float t = -b / w;
+            int bits = Float.floatToRawIntBits(t);
+            int key = bits ^ ((bits >> 31) & 0x7fffffff);
+            work.order[events++] = ((long) key << 32) | p;
+        }
+        java.util.Arrays.sort(work.order, 0, events);
+        double[] alpha = work.alpha;
+        double[] beta = work.beta;
+        for (int o = 0; o < h2; o++) {
+            alpha[o] = 0;
+            beta[o] = bias[1][o];
+        }
+        int r = 0;
+        for (int e = 0; e < events; e++) {
+            int p = (int) work.order[e];
+            float t = -bias[0][p] / rows[0][p][0];
+            while (r < n && !(in[r][0] > t)) {
+                r++;
+            }
+            work.switchRow[p] = r;
+        }
+        for (int p = 0; p < h1; p++) {
+            boolean rising = rows[0][p][0] >= 0;
+            int sr = work.switchRow[p];
+            if (rising ? sr == 0 : sr > 0) {
+                addUnit(p, 1, alpha, beta);
+            }
+        }
+        // walk the switches in row order, closing a segment at each new switch row inside (0, n)
+        int seg = 0;
+        work.segStart[0] = 0;
+        storeSegment(work, 0, h2);
+        for (int e = 0; e < events; e++) {
+            int p = (int) work.order[e];
+            int sr = work.switchRow[p];
+            if (sr <= 0 || sr >= n) {
+                work.unitSegment[p] = sr <= 0 ? 0 : -1;
+                continue;
+            }
+            if (sr != work.segStart[seg]) {
+                seg++;
+                work.segStart[seg] = sr;
+            }
+            work.unitSegment[p] = seg;
+            addUnit(p, rows[0][p][0] >= 0 ? 1 : -1, alpha, beta);
+            storeSegment(work, seg, h2);
+        }
+        work.segments = seg + 1;
+        work.segStart[seg + 1] = n;
+        for (int p = 0; p < h1; p++) {
+            if (work.switchRow[p] >= n || (rows[0][p][0] == 0f && work.switchRow[p] == n)) {
+                work.unitSegment[p] = work.segments; // boundary at the end
+            } else if (work.switchRow[p] <= 0) {
+                work.unitSegment[p] = 0;
+            }
+        }
+    }
+
+    private static void storeSegment(Work work, int seg, int h2) {
+        float[] a = work.segAB[seg][0];
+        float[] b = work.segAB[seg][1];
+        for (int o = 0; o < h2; o++) {
+            a[o] = (float) work.alpha[o];
+            b[o] = (float) work.beta[o];
+        }
+    }
+
+    private void addUnit(int p, int sign, double[] alpha, double[] beta) {
+        double[] wc = wCol[p];
+        double[] bc = bCol[p];
+        if (sign > 0) {
+            for (int o = 0; o < wc.length; o++) {
+                alpha[o] += wc[o];
+                beta[o] += bc[o];
+            }
+        } else {
+            for (int o = 0; o < wc.length; o++) {
+                alpha[o] -= wc[o];
+                beta[o] -= bc[o];
+            }
+        }
+    }
+
+    /** The first two layers by segments: acts[1] = relu([x, 1] . {alpha, beta}) per segment. */
+    private void switchForward(RowGemm gemm, float[][] in, Work work, int n) {
+        segments(in, work, n);
+        int h2 = widths[2];
+        for (int r = 0; r < n; r++) {
+            work.xa[r][0] = in[r][0];
+            work.xa[r][1] = 1f;
+        }
+        float[][] h = work.acts[1];
+        for (int sg = 0; sg < work.segments; sg++) {
+            gemm.gemmSparse(work.xa, work.segAB[sg], null, h, work.segStart[sg], work.segStart[sg + 1], 2, h2, true, null);
+        }
+    }
+
+    /** Gradient buffers (weights [out][in] and [in][out] scratch), one set per network. */
+    static final class Grads {
+        final float[][][] dW;
+        final float[][][] dWt;
+        final float[][] db;
+
+        Grads(FusedNet net) {
+            int n = net.weights.length;
+            dW = new float[n][][];
+            dWt = new float[n][][];
+            db = new float[n][];
+            for (int k = 0; k < n; k++) {
+                dW[k] = new float[net.widths[k + 1]][net.widths[k]];
+                dWt[k] = new float[net.widths[k]][net.widths[k + 1]];
+                db[k] = new float[net.widths[k + 1]];
+            }
+        }
+    }
+
+    /**
+     * Backward pass of rows [0, n) after {@link #forward} on the same rows: {@code g} holds
+     * dL/d(outputs) and is overwritten (as is {@code other}, a scratch of the widest width); writes
+     * the weight and bias gradients into {@code grads} (replacing them) and dL/d(inputs) into
+     * {@code gIn} (replacing, in() columns).
+     */
+    void backward(RowGemm gemm, float[][] in, Work work, float[][] g, float[][] other, float[][] gIn, Grads grads,
+            int n) {
+        float[][][] acts = work.acts;
+        int stop = scalarInput ? 2 : 0;
+        for (int k = weights.length - 1; k >= stop; k--) {
+            float[][] input = k == 0 ? in : acts[k - 1];
+            int inW = widths[k];
+            int outW = widths[k + 1];
+            if (inW < NARROW) {
+                gemm.gemm(true, input, g, null, false, grads.dWt[k], 0, inW, n, outW);
+                for (int q = 0; q < inW; q++) {
+                    for (int o = 0; o < outW; o++) {
+                        grads.dW[k][o][q] = grads.dWt[k][q][o];
+                    }
+                }
+            } else {
+                gemm.gemm(true, g, input, null, false, grads.dW[k], 0, outW, n, inW);
+            }
+            columnSums(g, n, outW, grads.db[k]);
+            float[][] target = k == 0 ? gIn : other;
+            if (inW < NARROW) {
+                gemm.dots(g, transposed[k], null, false, target, 0, n, outW, inW);
+                if (k > 0) {
+                    gemm.reluMask(acts[k - 1], target, 0, n, inW);
+                }
+            } else {
+                gemm.gemmSparse(g, rows[k], null, target, 0, n, outW, inW, false, k > 0 ? acts[k - 1] : null);
+            }
+            if (k > 0) {
+                float[][] t = g;
+                g = other;
+                other = t;
+            }
+        }
+        if (scalarInput) {
+            switchBackward(gemm, work, g, gIn, grads, n);
+        }
+    }
+
+    private static void columnSums(float[][] g, int n, int w, float[] out) {
+        java.util.Arrays.fill(out, 0, w, 0f);
+        for (int i = 0; i < n; i++) {
+            float[] gi = g[i];
+            for (int o = 0; o < w; o++) {
+                out[o] += gi[o];
+            }
+        }
+    }
+
+    /**
+     * The first two layers' gradients from g2 = dL/dz2 (rows [0, n), after {@link #forward} on the
+     * same rows): dL/dx = g2 . alpha of the row's segment; dW2[:, p], dW1[p] and db1[p] from the
+     * sums of g2 x and g2 over the rows where unit p is on (the segments before or after its switch),
+     * taken from per-segment sums.
+     */
+    private void switchBackward(RowGemm gemm, Work work, float[][] g2, float[][] gIn, Grads grads, int n) {
+        int h1 = widths[1];
+        int h2 = widths[2];
+        int segs = work.segments;
+        for (int sg = 0; sg < segs; sg++) {
+            int r0 = work.segStart[sg];
+            int r1 = work.segStart[sg + 1];
+            gemm.dots(g2, work.segAB[sg], null, false, gIn, r0, r1, h2, 1);
+            float[] sx = work.segSumX[sg];
+            float[] s1 = work.segSum[sg];
+            java.util.Arrays.fill(sx, 0, h2, 0f);
+            java.util.Arrays.fill(s1, 0, h2, 0f);
+            for (int r = r0; r < r1; r++) {
+                float[] gr = g2[r];
+                float x = work.xa[r][0];
+                for (int o = 0; o < h2; o++) {
+                    sx[o] += gr[o] * x;
+                    s1[o] += gr[o];
+                }
+            }
+        }
+        float[][] px = work.prefixX;
+        float[][] p1 = work.prefix;
+        java.util.Arrays.fill(px[0], 0, h2, 0f);
+        java.util.Arrays.fill(p1[0], 0, h2, 0f);
+        for (int sg = 0; sg < segs; sg++) {
+            float[] a = px[sg];
+            float[] b = p1[sg];
+            float[] a1 = px[sg + 1];
+            float[] b1 = p1[sg + 1];
+            float[] sx = work.segSumX[sg];
+            float[] s1 = work.segSum[sg];
+            for (int o = 0; o < h2; o++) {
+                a1[o] = a[o] + sx[o];
+                b1[o] = b[o] + s1[o];
+            }
+        }
+        float[][] dW2t = grads.dWt[1];
+        float[][] dW1 = grads.dW[0];
+        float[] db1 = grads.db[0];
+        for (int p = 0; p < h1; p++) {
+            float w = rows[0][p][0];
+            float b = bias[0][p];
+            int bound = work.unitSegment[p];
+            int lo = w >= 0 ? bound : 0;
+            int hi = w >= 0 ? segs : bound;
+            float[] dst = dW2t[p];
+            if (lo >= hi) {
+                java.util.Arrays.fill(dst, 0, h2, 0f);
+                dW1[p][0] = 0f;
+                db1[p] = 0f;
+                continue;
+            }
+            float[] ahi = px[hi];
+            float[] alo = px[lo];
+            float[] bhi = p1[hi];
+            float[] blo = p1[lo];
+            float[] col = transposed[1][p];
+            float sw0 = 0;
+            float sw1 = 0;
+            float sb0 = 0;
+            float sb1 = 0;
+            int o = 0;
+            for (; o + 2 <= h2; o += 2) {
+                float x0 = ahi[o] - alo[o];
+                float y0 = bhi[o] - blo[o];
+                float x1 = ahi[o + 1] - alo[o + 1];
+                float y1 = bhi[o + 1] - blo[o + 1];
+                dst[o] = w * x0 + b * y0;
+                dst[o + 1] = w * x1 + b * y1;
+                sw0 += col[o] * x0;
+                sb0 += col[o] * y0;
+                sw1 += col[o + 1] * x1;
+                sb1 += col[o + 1] * y1;
+            }
+            for (; o < h2; o++) {
+                float x0 = ahi[o] - alo[o];
+                float y0 = bhi[o] - blo[o];
+                dst[o] = w * x0 + b * y0;
+                sw0 += col[o] * x0;
+                sb0 += col[o] * y0;
+            }
+            dW1[p][0] = sw0 + sw1;
+            db1[p] = sb0 + sb1;
+        }
+        float[][] out = grads.dW[1];
+        for (int p = 0; p < h1; p++) {
+            float[] src = dW2t[p];
+            for (int o = 0; o < h2; o++) {
+                out[o][p] = src[o];
+            }
+        }
+        float[] db2 = grads.db[1];
+        System.arraycopy(p1[segs], 0, db2, 0, h2);
+    }
+
+    /** Adds the gradients into flat arrays laid out as the tensors: W row-major [out * in], then b. */
+    void addInto(Grads grads, float[][] weightGrads, float[][] biasGrads) {
+        for (int k = 0; k < weights.length; k++) {
+            float[] gw = weightGrads[k];
+            int in = widths[k];
+            for (int o = 0; o < widths[k + 1]; o++) {
+                float[] row = grads.dW[k][o];
+                int base = o * in;
+                for (int q = 0; q < in; q++) {
+                    gw[base + q] += row[q];
+                }
+            }
+            float[] gb = biasGrads[k];
+            for (int o = 0; o < widths[k + 1]; o++) {
+                gb[o] += grads.db[k][o];
+            }
+        }
+    }
+}
