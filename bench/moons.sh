@@ -51,6 +51,8 @@ moons_rss="$(tail -1 "$tmp/rss_moons")"
 
 mkdir -p bench/results
 out="bench/results/$(date +%F)-moons.md"
+# a second run on the same day keeps the first one's file
+[[ -e "$out" ]] && out="bench/results/$(date +%F-%H%M)-moons.md"
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
 flags="$(grep -o -m1 -E 'avx512f|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 javav="$(java -version 2>&1 | head -1)"
