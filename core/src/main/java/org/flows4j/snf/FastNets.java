@@ -57,8 +57,12 @@ final class FastNets {
         for (Mlp m : nets) {
             total += m.out();
         }
+        PiecewiseLinearNet pw = PiecewiseLinearNet.cached(nets);
+        if (pw == null) {
+            return gemmForward(nets, x);
+        }
         float[] out = new float[n * total];
-        PiecewiseLinearNet.cached(nets).evaluate(x.rawFloats(), 0, 1, n, out, 0, total);
+        pw.evaluate(x.rawFloats(), 0, 1, n, out, 0, total);
         return Tensor.of(out, n, total);
     }
 

@@ -26,11 +26,15 @@ final class OneInputCoupling {
 
     /**
      * The paper's affine coupling: s = alpha tanh(raw), y = v exp(s) + t (toward data) or
-     * (v - t) exp(-s) (toward the base), log-det +-s. Returns {y, logDet}.
+     * (v - t) exp(-s) (toward the base), log-det +-s. Returns {y, logDet}, or null when the
+     * networks have no piecewise form worth using.
      */
     static double[][] affine(List<Mlp> nets, double alpha, float[] c, float[] v, boolean towardData) {
         int n = v.length;
         PiecewiseLinearNet pw = PiecewiseLinearNet.cached(nets);
+        if (pw == null) {
+            return null;
+        }
         double[] raw = new double[n];
         double[] shift = new double[n];
         pw.evaluatePairs(c, 0, n, raw, shift);
@@ -61,12 +65,15 @@ final class OneInputCoupling {
 
     /**
      * The rational-quadratic spline coupling: parameters in columns, splines in vectorised blocks
-     * ({@link SplineKernel}). Returns {y, logDet}.
+     * ({@link SplineKernel}). Returns {y, logDet}, or null as {@link #affine}.
      */
     static double[][] spline(List<Mlp> nets, RationalQuadraticSpline rq, float[] c, float[] v, boolean inverse) {
         int n = v.length;
         int p = 3 * rq.bins() - 1;
         PiecewiseLinearNet pw = PiecewiseLinearNet.cached(nets);
+        if (pw == null) {
+            return null;
+        }
         double[] y = new double[n];
         double[] ld = new double[n];
         int block = Math.min(BLOCK, n);

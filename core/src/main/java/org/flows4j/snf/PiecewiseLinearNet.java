@@ -90,7 +90,10 @@ final class PiecewiseLinearNet {
         return m.in() == 1 && m.activation() == Activation.RELU;
     }
 
-    /** The exact piecewise-affine form of {@code m} (see {@link #supports}). */
+    /** More pieces than this (possible with deep networks, never seen in practice) and the form is not worth it. */
+    static final int MAX_PIECES = 1 << 16;
+
+    /** The exact piecewise-affine form of {@code m} (see {@link #supports}), or null beyond {@link #MAX_PIECES} pieces. */
     static PiecewiseLinearNet of(Mlp m) {
         if (!supports(m)) {
             throw new IllegalArgumentException("a piecewise-linear form needs a ReLU network with one input");
@@ -178,6 +181,9 @@ final class PiecewiseLinearNet {
                     nCs.add(nc);
                     s = e;
                 }
+            }
+            if (nStarts.size() > MAX_PIECES) {
+                return null;
             }
             starts = nStarts;
             as = nAs;
@@ -350,7 +356,7 @@ final class PiecewiseLinearNet {
     /**
      * The piecewise-linear form of the networks {@code nets} side by side ({@link #concat}), built
      * once and reused while their parameters stay the same (an evaluation calls the same networks
-     * on many chunks).
+     * on many chunks); null (also cached) if it would have more than {@link #MAX_PIECES} pieces.
      */
     static PiecewiseLinearNet cached(List<Mlp> nets) {
         double[][] now = new double[nets.size()][];
@@ -364,10 +370,16 @@ final class PiecewiseLinearNet {
             }
         }
         List<PiecewiseLinearNet> forms = new ArrayList<>();
+        int pieces = 0;
         for (Mlp m : nets) {
-            forms.add(of(m));
+            PiecewiseLinearNet f = of(m);
+            if (f == null) {
+                break;
+            }
+            forms.add(f);
+            pieces += f.pieces();
         }
-        PiecewiseLinearNet net = concat(forms);
+        PiecewiseLinearNet net = forms.size() == nets.size() && pieces <= MAX_PIECES ? concat(forms) : null;
         synchronized (CACHE) {
             CACHE.put(nets, new Cached(now, net));
         }
