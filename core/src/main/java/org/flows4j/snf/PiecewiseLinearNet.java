@@ -40,6 +40,9 @@ final class PiecewiseLinearNet {
     private final double gridInv;
     private final int[] cellFirst;
     private final double[] cellBreak;
+    /** Break points below the grid, and below or inside it. */
+    private final int belowGrid;
+    private final int aboveGrid;
 
     private PiecewiseLinearNet(int out, double[] breaks, double[] slope, double[] intercept) {
         this.out = out;
@@ -67,6 +70,16 @@ final class PiecewiseLinearNet {
         }
         gridLo = lo;
         gridInv = 1 / width;
+        int below = 0;
+        while (below < nb && breaks[below] < lo) {
+            below++;
+        }
+        int above = below;
+        while (above < nb && breaks[above] <= lo + count * width) {
+            above++;
+        }
+        belowGrid = below;
+        aboveGrid = above;
         cellFirst = new int[count];
         cellBreak = new double[count];
         int first = 0;
@@ -220,8 +233,23 @@ final class PiecewiseLinearNet {
             if (first >= 0) {
                 return x >= cellBreak[cell] ? first + 1 : first;
             }
+            return search(x);
         }
-        return search(x);
+        // outside the grid: a few break points (5% each side) from its edge
+        double[] bp = breaks;
+        int p;
+        if (x >= gridLo) {
+            p = aboveGrid;
+            while (p < bp.length && bp[p] <= x) {
+                p++;
+            }
+        } else {
+            p = belowGrid;
+            while (p > 0 && bp[p - 1] > x) {
+                p--;
+            }
+        }
+        return p;
     }
 
     /** The number of break points <= x by bisection. */
