@@ -40,7 +40,6 @@ public final class FusedSnf {
     /** Below this width a product runs as dot products along its long dimension. */
     private static final int NARROW = 16;
 
-    private final BoltzmannGenerator bg;
     private final int dim;
     private final Energy prior;
     private final Energy target;
@@ -50,16 +49,13 @@ public final class FusedSnf {
     private final List<Tensor> grads = new ArrayList<>();
     /** Each parameter's gradient array (the backing arrays of {@link #grads}). */
     private final Map<Tensor, float[]> gradientArrays = new IdentityHashMap<>();
-    private final RowGemm gemm;
     private Buffers buf;
 
-    private FusedSnf(BoltzmannGenerator bg, List<Layer> layers, RowGemm gemm) {
-        this.bg = bg;
+    private FusedSnf(BoltzmannGenerator bg, List<Layer> layers) {
         this.dim = bg.dim();
         this.prior = bg.prior();
         this.target = bg.target();
         this.layers = layers;
-        this.gemm = gemm;
         this.params = bg.parameters();
         for (Tensor p : params) {
             Tensor g = Tensor.zeros(DType.FLOAT32, p.shape());
@@ -99,7 +95,7 @@ public final class FusedSnf {
                 return Optional.empty();
             }
         }
-        return Optional.of(new FusedSnf(bg, ls, gemm));
+        return Optional.of(new FusedSnf(bg, ls));
     }
 
     private static boolean supported(SplitCoupling c) {
