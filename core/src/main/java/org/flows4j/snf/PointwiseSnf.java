@@ -5,16 +5,12 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.flows4j.distributions.StandardNormal;
 import org.flows4j.energy.Energy;
 import org.flows4j.energy.InterpolatedEnergy;
 import org.flows4j.energy.PointwiseEnergy;
 import org.flows4j.kernels.RowGemm;
+import org.flows4j.parallel.Parallel;
 import org.flows4j.nn.Mlp;
 import org.flows4j.stochastic.MetropolisMC;
 import org.flows4j.tensor.DType;
@@ -795,45 +791,11 @@ public final class PointwiseSnf {
         void run(SampleWorkspace ws, int chunk);
     }
 
+    /**
+     * Chunk indices [0, chunks) handed out one at a time by {@link Parallel}, one workspace per
+     * thread (a thread count below 1 means one thread, as before).
+     */
     private void runChunks(int chunks, int threads, ChunkJob job) {
-        int t = Math.max(1, Math.min(threads, chunks));
-        if (t == 1) {
-            SampleWorkspace ws = new SampleWorkspace();
-            for (int c = 0; c < chunks; c++) {
-                job.run(ws, c);
-            }
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(t, r -> {
-            Thread th = new Thread(r, "flows4j-snf-sampler");
-            th.setDaemon(true);
-            return th;
-        });
-        try {
-            AtomicInteger next = new AtomicInteger();
-            List<Future<?>> fs = new ArrayList<>();
-            for (int k = 0; k < t; k++) {
-                fs.add(pool.submit(() -> {
-                    SampleWorkspace ws = new SampleWorkspace();
-                    for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                        job.run(ws, c);
-                    }
-                }));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(c);
-        } finally {
-            pool.shutdownNow();
-        }
+        Parallel.forEachChunk(chunks, 1, Math.max(1, threads), SampleWorkspace::new, (ws, c, end) -> job.run(ws, c));
     }
 }
