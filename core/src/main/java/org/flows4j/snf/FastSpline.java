@@ -1,5 +1,6 @@
 package org.flows4j.snf;
 
+import org.flows4j.kernels.SplineScalar;
 import org.flows4j.tensor.DType;
 import org.flows4j.tensor.Tensor;
 import org.flows4j.transforms.ElementwiseTransformer;
@@ -46,12 +47,12 @@ final class FastSpline {
                     continue;
                 }
                 int base = b * row + i;
-                knots(u, base, dim, 0, k, minW, bound, cw);
-                knots(u, base, dim, k, k, minH, bound, ch);
+                SplineScalar.knots(u, base, dim, 0, k, minW, bound, cw);
+                SplineScalar.knots(u, base, dim, k, k, minH, bound, ch);
                 d[0] = 1;
                 d[k] = 1;
                 for (int q = 1; q < k; q++) {
-                    d[q] = minD + softplus(u[base + (2 * k + q - 1) * dim] + shift);
+                    d[q] = minD + SplineScalar.softplus(u[base + (2 * k + q - 1) * dim] + shift);
                 }
                 double[] cum = inverse ? ch : cw;
                 int bin = 0;
@@ -74,14 +75,7 @@ final class FastSpline {
                     double t1m = theta * (1 - theta);
                     out[e] = y0 + h * (delta * theta * theta + d0 * t1m) / (delta + s * t1m);
                 } else {
-                    double dy = v - y0;
-                    double a = dy * s + h * (delta - d0);
-                    double bb = h * d0 - dy * s;
-                    double c = -delta * dy;
-                    double disc = Math.max(bb * bb - 4 * a * c, 1e-300);
-                    double sq = Math.sqrt(disc);
-                    double root = bb < 0 ? (-bb + sq) / Math.max(2 * a, 1e-300) : 2 * c / (-bb - sq);
-                    theta = Math.min(1, Math.max(0, root));
+                    theta = SplineScalar.inverseTheta(v - y0, h, delta, s, d0);
                     out[e] = theta * w + x0;
                 }
                 double t1m = theta * (1 - theta);
@@ -93,37 +87,5 @@ final class FastSpline {
         }
         DType dt = in.dtype();
         return new ElementwiseTransformer.Output(Tensor.of(dt, out, batch, dim), Tensor.of(dt, logd, batch, dim));
-    }
-
-    /** Knots -B..B from the unnormalised sizes at columns (offset + q) * dim of a params row. */
-    private static void knots(double[] u, int base, int dim, int offset, int k, double min, double bound, double[] out) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int q = 0; q < k; q++) {
-            max = Math.max(max, u[base + (offset + q) * dim]);
-        }
-        double z = 0;
-        for (int q = 0; q < k; q++) {
-            double e = Math.exp(u[base + (offset + q) * dim] - max);
-            out[q + 1] = e;
-            z += e;
-        }
-        double scale = (1 - min * k) / z;
-        double acc = 0;
-        out[0] = 0;
-        for (int q = 1; q <= k; q++) {
-            acc += out[q] * scale + min;
-            out[q] = acc;
-        }
-        double f = 2 * bound / acc;
-        for (int q = 0; q < k; q++) {
-            out[q] = out[q] * f - bound;
-        }
-        out[k] = bound;
-    }
-
-    private static double softplus(double v) {
-        // log(1 + e) with the intrinsic log (log1p is not intrinsified): absolute error ~1e-16,
-        // immaterial next to the minimum derivative added to it
-        return Math.max(v, 0) + Math.log(1 + Math.exp(-Math.abs(v)));
     }
 }

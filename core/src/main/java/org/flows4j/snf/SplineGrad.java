@@ -1,5 +1,6 @@
 package org.flows4j.snf;
 
+import org.flows4j.kernels.SplineScalar;
 import org.flows4j.transforms.RationalQuadraticSpline;
 
 /**
@@ -83,17 +84,12 @@ final class SplineGrad {
         return 1 / (1 + Math.exp(-v));
     }
 
-    /** log(1 + e^v), via the intrinsic log (log1p is not one); the absolute error is below 1e-16. */
-    private static double softplus(double v) {
-        return Math.max(v, 0) + Math.log(1 + Math.exp(-Math.abs(v)));
-    }
-
     /** Derivative q (boundary ones are 1) without computing the others. */
     private double derivative(float[] dRow, int dStart, int stride, int q) {
         if (q == 0 || q == k) {
             return 1;
         }
-        return minD + softplus(dRow[dStart + (q - 1) * stride] + shift);
+        return minD + SplineScalar.softplus(dRow[dStart + (q - 1) * stride] + shift);
     }
 
     private static int bin(double v, double[] cum, int k) {
@@ -207,14 +203,7 @@ final class SplineGrad {
         rawD1 = b + 1 <= k - 1 ? dRow[dStart + b * stride] : 0;
         double delta = h / w;
         double s = d0 + d1 - 2 * delta;
-        double dy = v - y0;
-        double a = dy * s + h * (delta - d0);
-        double bb = h * d0 - dy * s;
-        double c = -delta * dy;
-        double disc = Math.max(bb * bb - 4 * a * c, 1e-300);
-        double sq = Math.sqrt(disc);
-        double root = bb < 0 ? (-bb + sq) / Math.max(2 * a, 1e-300) : 2 * c / (-bb - sq);
-        theta = Math.min(1, Math.max(0, root));
+        theta = SplineScalar.inverseTheta(v - y0, h, delta, s, d0);
         double t = theta * (1 - theta);
         double den = delta + s * t;
         double m = d1 * theta * theta + 2 * delta * t + d0 * (1 - theta) * (1 - theta);

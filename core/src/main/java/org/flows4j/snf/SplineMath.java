@@ -1,5 +1,6 @@
 package org.flows4j.snf;
 
+import org.flows4j.kernels.SplineScalar;
 import org.flows4j.transforms.RationalQuadraticSpline;
 
 /**
@@ -79,7 +80,7 @@ final class SplineMath {
             double t1m = theta * (1 - theta);
             out = y0 + h * (delta * theta * theta + d0 * t1m) / (delta + s * t1m);
         } else {
-            theta = root(v - y0, h, delta, s, d0);
+            theta = SplineScalar.inverseTheta(v - y0, h, delta, s, d0);
             out = theta * w + x0;
         }
         double t1m = theta * (1 - theta);
@@ -149,7 +150,7 @@ final class SplineMath {
             theta = Math.min(1, Math.max(0, raw));
             clamped = raw != theta;
         } else {
-            theta = root(v - y0, h, delta, s, d0);
+            theta = SplineScalar.inverseTheta(v - y0, h, delta, s, d0);
             clamped = false;
         }
         double om = 1 - theta;
@@ -229,16 +230,6 @@ final class SplineMath {
         return gV;
     }
 
-    private static double root(double dy, double h, double delta, double s, double d0) {
-        double a = dy * s + h * (delta - d0);
-        double bb = h * d0 - dy * s;
-        double c = -delta * dy;
-        double disc = Math.max(bb * bb - 4 * a * c, 1e-300);
-        double sq = Math.sqrt(disc);
-        double r = bb < 0 ? (-bb + sq) / Math.max(2 * a, 1e-300) : 2 * c / (-bb - sq);
-        return Math.min(1, Math.max(0, r));
-    }
-
     private int bin(double v, double[] cum) {
         int bin = 0;
         for (int q = 1; q < k; q++) {
@@ -253,7 +244,7 @@ final class SplineMath {
         if (knot == 0 || knot == k) {
             return 1;
         }
-        return minD + softplus(u[base + (2 * k + knot - 1) * stride] + shift);
+        return minD + SplineScalar.softplus(u[base + (2 * k + knot - 1) * stride] + shift);
     }
 
     private void derivativeBackward(float[] u, int base, int stride, int knot, double gd, float[] g, int gBase,
@@ -318,11 +309,5 @@ final class SplineMath {
         for (int r = 0; r < k; r++) {
             g[gBase + (offset + r) * gStride] += (float) (scale * prob[r] * (gs[r] - dot));
         }
-    }
-
-    private static double softplus(double v) {
-        // log(1 + e) with the intrinsic log (log1p is not intrinsified): absolute error ~1e-16,
-        // immaterial next to the minimum derivative added to it
-        return Math.max(v, 0) + Math.log(1 + Math.exp(-Math.abs(v)));
     }
 }
