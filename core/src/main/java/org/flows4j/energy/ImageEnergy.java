@@ -162,10 +162,15 @@ public final class ImageEnergy implements PointwiseEnergy {
         if (x.length != 2 * n) {
             throw new IllegalArgumentException(x.length + " values are not " + n + " points of dimension 2");
         }
+        return gradients(x, n);
+    }
+
+    /** The gradients at the n points of row-major xs, row-major [2 * n]. */
+    private double[] gradients(double[] xs, int n) {
         double[] out = new double[2 * n];
         double[] g = new double[2];
         for (int i = 0; i < n; i++) {
-            eval((float) x[2 * i], (float) x[2 * i + 1], g);
+            eval((float) xs[2 * i], (float) xs[2 * i + 1], g);
             out[2 * i] = g[0];
             out[2 * i + 1] = g[1];
         }
@@ -201,15 +206,7 @@ public final class ImageEnergy implements PointwiseEnergy {
     public Tensor gradient(Tensor x) {
         checkInput(x);
         int n = x.size(0);
-        double[] xs = x.toDoubleArray();
-        double[] out = new double[2 * n];
-        double[] g = new double[2];
-        for (int i = 0; i < n; i++) {
-            eval((float) xs[2 * i], (float) xs[2 * i + 1], g);
-            out[2 * i] = g[0];
-            out[2 * i + 1] = g[1];
-        }
-        return Tensor.of(x.dtype(), out, n, 2);
+        return Tensor.of(x.dtype(), gradients(x.toDoubleArray(), n), n, 2);
     }
 
     @Override

@@ -98,11 +98,7 @@ final class VectorBulkRandom implements BulkRandom {
             new PlainBulkRandom().uniforms(seed, gamma, out, off, n);
             return;
         }
-        long[] steps = new long[N];
-        for (int j = 0; j < N; j++) {
-            steps[j] = (j + 1L) * gamma;
-        }
-        LongVector stepV = LongVector.fromArray(L, steps, 0);
+        LongVector stepV = steps(gamma);
         int k = 0;
         for (; k + N <= n; k += N) {
             unit(mix(stepV.add(seed + k * gamma))).intoArray(out, off + k);
@@ -118,11 +114,7 @@ final class VectorBulkRandom implements BulkRandom {
             new PlainBulkRandom().exponentials(seed, gamma, out, off, n);
             return;
         }
-        long[] steps = new long[N];
-        for (int j = 0; j < N; j++) {
-            steps[j] = (j + 1L) * gamma;
-        }
-        LongVector stepV = LongVector.fromArray(L, steps, 0);
+        LongVector stepV = steps(gamma);
         int k = 0;
         for (; k + N <= n; k += N) {
             unit(mix(stepV.add(seed + k * gamma))).lanewise(VectorOperators.LOG).neg().intoArray(out, off + k);
@@ -130,5 +122,14 @@ final class VectorBulkRandom implements BulkRandom {
         for (; k < n; k++) {
             out[off + k] = -Math.log((BulkRandom.mix64(seed + (k + 1L) * gamma) >>> 11) * DOUBLE_UNIT);
         }
+    }
+
+    /** Lane j holds (j + 1) gamma: the offsets of a vector of consecutive states from its base. */
+    private static LongVector steps(long gamma) {
+        long[] steps = new long[N];
+        for (int j = 0; j < N; j++) {
+            steps[j] = (j + 1L) * gamma;
+        }
+        return LongVector.fromArray(L, steps, 0);
     }
 }

@@ -1,5 +1,6 @@
 package org.flows4j.snf;
 
+import java.util.function.IntToDoubleFunction;
 import org.flows4j.energy.PointwiseEnergy;
 
 /**
@@ -78,25 +79,21 @@ public final class HistogramKl {
 
     /** Counts of points (row-major [n * 2] floats) per bin over the box, numpy.histogram2d's way (not normalised). */
     public static double[][] histogram(float[] xy, int n, double[] box, int bins) {
-        checkBox(box, bins);
-        double[][] h = new double[bins][bins];
-        for (int i = 0; i < n; i++) {
-            int bx = bin(xy[2 * i], box[0], box[1], bins);
-            int by = bin(xy[2 * i + 1], box[2], box[3], bins);
-            if (bx >= 0 && by >= 0) {
-                h[bx][by]++;
-            }
-        }
-        return h;
+        return histogram(j -> xy[j], n, box, bins);
     }
 
     /** As {@link #histogram(float[], int, double[], int)} for double points. */
     public static double[][] histogram(double[] xy, int n, double[] box, int bins) {
+        return histogram(j -> xy[j], n, box, bins);
+    }
+
+    /** The counting both public overloads share; coordinate j of the row-major points is xy.applyAsDouble(j). */
+    private static double[][] histogram(IntToDoubleFunction xy, int n, double[] box, int bins) {
         checkBox(box, bins);
         double[][] h = new double[bins][bins];
         for (int i = 0; i < n; i++) {
-            int bx = bin(xy[2 * i], box[0], box[1], bins);
-            int by = bin(xy[2 * i + 1], box[2], box[3], bins);
+            int bx = bin(xy.applyAsDouble(2 * i), box[0], box[1], bins);
+            int by = bin(xy.applyAsDouble(2 * i + 1), box[2], box[3], bins);
             if (bx >= 0 && by >= 0) {
                 h[bx][by]++;
             }
