@@ -114,14 +114,7 @@ final class ImagePlots {
     static void klCurve(Path out, String title, String xLabel, List<Series> series, boolean logX) throws IOException {
         XYChart chart = new XYChartBuilder().width(760).height(520).title(title).xAxisTitle(xLabel)
                 .yAxisTitle("KL divergence").build();
-        var st = chart.getStyler();
-        st.setChartBackgroundColor(Color.WHITE);
-        st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotBorderColor(new Color(0x99, 0x99, 0x99));
-        st.setPlotGridLinesColor(new Color(0xe3, 0xe3, 0xe3));
-        st.setChartTitleBoxVisible(false);
-        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        var st = SnfPlots.paperStyle(chart);
         st.setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         st.setXAxisLogarithmic(logX);
         st.setYAxisMin(0.0);

@@ -37,14 +37,7 @@ final class SnfPlots {
             double[] meanRw, double[] stdRw, double nstd, String title) throws IOException {
         XYChart chart = new XYChartBuilder().width(640).height(560).title(title).xAxisTitle("x1")
                 .yAxisTitle("free energy (kT)").build();
-        var st = chart.getStyler();
-        st.setChartBackgroundColor(Color.WHITE);
-        st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotBorderColor(new Color(0x99, 0x99, 0x99));
-        st.setPlotGridLinesColor(new Color(0xe3, 0xe3, 0xe3));
-        st.setChartTitleBoxVisible(false);
-        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        var st = paperStyle(chart);
         st.setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideN);
         st.setErrorBarsColorSeriesColor(true);
         st.setYAxisMin(-1.0);
@@ -59,6 +52,22 @@ final class SnfPlots {
         addProfile(chart, "generator (unweighted)", x, mean, std, nstd, RED);
         addProfile(chart, "reweighted", x, meanRw, stdRw, nstd, GREEN);
         writePng(out, BitmapEncoder.getBufferedImage(chart));
+    }
+
+    /**
+     * The SNF figures' common look (white background, light grid, no title box, title and axis
+     * fonts); returns the styler for the figure's own settings.
+     */
+    static org.knowm.xchart.style.XYStyler paperStyle(XYChart chart) {
+        var st = chart.getStyler();
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotBorderColor(new Color(0x99, 0x99, 0x99));
+        st.setPlotGridLinesColor(new Color(0xe3, 0xe3, 0xe3));
+        st.setChartTitleBoxVisible(false);
+        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        return st;
     }
 
     private static void addProfile(XYChart chart, String name, double[] x, double[] mean, double[] std, double nstd,
