@@ -12,11 +12,13 @@ import org.flows4j.tensor.Tensor;
 
 /**
  * Neural posterior estimation (single round): a conditional neural spline flow q(theta | x) fitted
- * to simulated pairs by maximum likelihood, as the sbibm benchmark configures NPE: 5 rational-
- * quadratic couplings (10 bins, linear tails beyond 3, conditioner of 50 hidden units) with LU
- * mixing, standard normal base, theta and x z-scored, Adam lr 5e-4, gradient norm clipped at 5,
- * 10% of the pairs held out, training stopped after 20 epochs without a better validation loss and
- * the best weights restored.
+ * to simulated pairs by maximum likelihood, as the sbibm benchmark configures NPE (its npe.yaml on
+ * the sbi package; {@link Config#benchmark()}): sbi's NSF ({@link SbiNsf}: 5 rational-quadratic
+ * couplings with 10 bins and linear tails beyond 3, residual conditioners of 50 hidden units,
+ * identity-initialised LU layers), standard normal base, theta and x z-scored, Adam lr 5e-4,
+ * training batch 10000 capped at the training pairs (so full-batch up to 10^4 simulations),
+ * gradient norm clipped at 5, 10% of the pairs held out, training stopped after 20 epochs without
+ * a better validation loss and the best weights restored.
  *
  * <pre>{@code
  * Npe npe = new Npe(task.prior(), Npe.Config.benchmark());
@@ -26,11 +28,40 @@ import org.flows4j.tensor.Tensor;
  * }</pre>
  */
 public final class Npe {
-    /** Training and network settings. */
+    /** Which conditional spline flow to train. */
+    public enum Architecture {
+        /**
+         * The sbi package's NSF, which the benchmark ran ({@link SbiNsf}): alternating masks, nflows'
+         * residual conditioner with context gates (hiddenLayers = residual blocks), identity-initialised
+         * LU after every coupling.
+         */
+        SBI,
+        /**
+         * flows4j's {@link NeuralSplineFlow}: an MLP conditioner on [kept coordinates, context]
+         * (hiddenLayers hidden layers), half masks, random LU layers between couplings.
+         */
+        FLOWS4J
+    }
+
+    /**
+     * Training and network settings. {@code batchSize} is capped at the number of training pairs, as
+     * sbi caps its training_batch_size (so 10000 means full-batch training up to 10^4 simulations).
+     */
     public record Config(int transforms, int bins, double tailBound, int hidden, int hiddenLayers, double learningRate,
             int batchSize, double clipNorm, double validationFraction, int stopAfterEpochs, int maxEpochs,
-            double maxSeconds, long seed) {
+            double maxSeconds, long seed, Architecture architecture) {
+        /** The sbi architecture. */
+        public Config(int transforms, int bins, double tailBound, int hidden, int hiddenLayers, double learningRate,
+                int batchSize, double clipNorm, double validationFraction, int stopAfterEpochs, int maxEpochs,
+                double maxSeconds, long seed) {
+            this(transforms, bins, tailBound, hidden, hiddenLayers, learningRate, batchSize, clipNorm,
+                    validationFraction, stopAfterEpochs, maxEpochs, maxSeconds, seed, Architecture.SBI);
+        }
+
         public Config {
+            if (architecture == null) {
+                throw new IllegalArgumentException("architecture must be given");
+            }
             if (transforms < 1 || bins < 1 || hidden < 1 || hiddenLayers < 1 || batchSize < 1 || stopAfterEpochs < 1
                     || maxEpochs < 1) {
                 throw new IllegalArgumentException("NPE settings must be positive");
@@ -43,25 +74,35 @@ public final class Npe {
             }
         }
 
-        /** The benchmark's settings (batch 200), no epoch or time limit, seed 0. */
+        /**
+         * The benchmark's settings (sbibm's npe.yaml on sbi): the sbi NSF (5 transforms, 10 bins, tail
+         * bound 3, 50 hidden units, 2 residual blocks), Adam 5e-4, training batch 10000 (capped at the
+         * training pairs: full batch up to 10^4 simulations), gradient norm clip 5, 10% validation,
+         * stop after 20 epochs without improvement; no epoch or time limit, seed 0.
+         */
         public static Config benchmark() {
-            return new Config(5, 10, 3.0, 50, 2, 5e-4, 200, 5.0, 0.1, 20, Integer.MAX_VALUE,
-                    Double.POSITIVE_INFINITY, 0);
+            return new Config(5, 10, 3.0, 50, 2, 5e-4, 10_000, 5.0, 0.1, 20, Integer.MAX_VALUE,
+                    Double.POSITIVE_INFINITY, 0, Architecture.SBI);
         }
 
         public Config withSeed(long s) {
             return new Config(transforms, bins, tailBound, hidden, hiddenLayers, learningRate, batchSize, clipNorm,
-                    validationFraction, stopAfterEpochs, maxEpochs, maxSeconds, s);
+                    validationFraction, stopAfterEpochs, maxEpochs, maxSeconds, s, architecture);
         }
 
         public Config withBatchSize(int b) {
             return new Config(transforms, bins, tailBound, hidden, hiddenLayers, learningRate, b, clipNorm,
-                    validationFraction, stopAfterEpochs, maxEpochs, maxSeconds, seed);
+                    validationFraction, stopAfterEpochs, maxEpochs, maxSeconds, seed, architecture);
         }
 
         public Config withLimits(int epochs, double seconds) {
             return new Config(transforms, bins, tailBound, hidden, hiddenLayers, learningRate, batchSize, clipNorm,
-                    validationFraction, stopAfterEpochs, epochs, seconds, seed);
+                    validationFraction, stopAfterEpochs, epochs, seconds, seed, architecture);
+        }
+
+        public Config withArchitecture(Architecture a) {
+            return new Config(transforms, bins, tailBound, hidden, hiddenLayers, learningRate, batchSize, clipNorm,
+                    validationFraction, stopAfterEpochs, maxEpochs, maxSeconds, seed, a);
         }
     }
 
@@ -144,9 +185,12 @@ public final class Npe {
         moments(thetas, thetaMean, thetaStd);
         moments(xs, xMean, xStd);
         Rng rng = new Rng(config.seed());
-        flow = NeuralSplineFlow.builder().dim(d).layers(config.transforms()).bins(config.bins())
-                .tailBound(config.tailBound()).hidden(config.hidden()).hiddenLayers(config.hiddenLayers())
-                .mixing(NeuralSplineFlow.Mixing.LU).contextDim(c).dtype(DType.FLOAT32).build(rng.split());
+        flow = config.architecture() == Architecture.SBI
+                ? SbiNsf.build(d, c, config.transforms(), config.bins(), config.tailBound(), config.hidden(),
+                        config.hiddenLayers(), rng.split())
+                : NeuralSplineFlow.builder().dim(d).layers(config.transforms()).bins(config.bins())
+                        .tailBound(config.tailBound()).hidden(config.hidden()).hiddenLayers(config.hiddenLayers())
+                        .mixing(NeuralSplineFlow.Mixing.LU).contextDim(c).dtype(DType.FLOAT32).build(rng.split());
         float[] th = new float[n * d];
         float[] cx = new float[n * c];
         for (int i = 0; i < n; i++) {

@@ -64,8 +64,14 @@ public final class SbiCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "posterior samples per observation (default: ${DEFAULT-VALUE})")
     int samples = 10_000;
 
-    @Option(names = "--batch", description = "training minibatch size (default: ${DEFAULT-VALUE})")
-    int batch = 200;
+    @Option(names = "--batch", description = "training minibatch size, capped at the training pairs as sbi caps it "
+            + "(default: ${DEFAULT-VALUE}, the benchmark's: full batch up to 10^4 simulations)")
+    int batch = 10_000;
+
+    @Option(names = "--nsf", paramLabel = "ARCH", description = "conditional spline flow: sbi (the sbi package's NSF "
+            + "the benchmark ran: residual conditioner with context gates, alternating masks, identity-initialised LU) "
+            + "or flows4j (MLP conditioner, half masks, random LU) (default: ${DEFAULT-VALUE})")
+    String nsf = "sbi";
 
     @Option(names = "--max-epochs", description = "cap on training epochs (default: none; early stopping decides)")
     int maxEpochs = Integer.MAX_VALUE;
@@ -93,6 +99,11 @@ public final class SbiCommand implements Callable<Integer> {
         require(batch >= 1, "--batch must be >= 1, got " + batch);
         require(maxEpochs >= 1, "--max-epochs must be >= 1, got " + maxEpochs);
         require(maxTrainSeconds > 0, "--max-train-seconds must be positive");
+        Npe.Architecture arch = switch (nsf.trim().toLowerCase(Locale.ROOT)) {
+            case "sbi" -> Npe.Architecture.SBI;
+            case "flows4j" -> Npe.Architecture.FLOWS4J;
+            default -> throw new UserError("--nsf must be sbi or flows4j, got '" + nsf + "'");
+        };
         C2st.Precision precision;
         try {
             precision = C2st.Precision.parse(c2stPrecision);
@@ -123,9 +134,9 @@ public final class SbiCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "simulated %d in %.1f s (%d dropped: NaN/Inf)%n", budget, b.seconds(), b.dropped());
 
         Npe.Config cfg = Npe.Config.benchmark().withSeed(seed + 1).withBatchSize(batch)
-                .withLimits(maxEpochs, maxTrainSeconds);
+                .withLimits(maxEpochs, maxTrainSeconds).withArchitecture(arch);
         Npe npe = new Npe(t.prior(), cfg).listener((e, tr, va, imp) -> {
-            if (e % 10 == 0 || imp && e < 10) {
+            if (e % (e < 100 ? 10 : e < 1000 ? 100 : 500) == 0 || imp && e < 10) {
                 w.printf(Locale.ROOT, "  epoch %4d  train NLL %8.4f  validation NLL %8.4f%s%n", e, tr, va,
                         imp ? "  *" : "");
             }
@@ -199,6 +210,7 @@ public final class SbiCommand implements Callable<Integer> {
         metrics.put("threads", threads);
         metrics.put("samples", samples);
         metrics.put("batch", batch);
+        metrics.put("nsf", arch.name().toLowerCase(Locale.ROOT));
         AtomicFiles.writeString(dir.resolve("metrics.json"),
                 new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues()
                         .create().toJson(metrics) + "\n");

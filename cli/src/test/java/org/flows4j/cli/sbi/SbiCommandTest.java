@@ -69,6 +69,7 @@ class SbiCommandTest {
             {"sbi", "--threads", "0", "--data-dir", data.toString()},
             {"sbi", "--budget", "many"},
             {"sbi", "--c2st", "half", "--data-dir", data.toString()},
+            {"sbi", "--nsf", "maf", "--data-dir", data.toString()},
         };
         for (String[] c : cases) {
             Run r = run(c);
