@@ -1,14 +1,12 @@
 package org.flows4j.io;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,12 +125,14 @@ public final class SafeTensors {
     public static Contents read(Path file) throws ModelFormatException {
         byte[] bytes;
         try {
-            long size = Files.size(file);
-            if (size > Integer.MAX_VALUE - 8) {
-                throw new ModelFormatException(file + ": file too large (" + size + " bytes; flows4j reads up to 2 GB)");
-            }
-            try (InputStream in = Files.newInputStream(file)) {
-                bytes = in.readNBytes((int) size + 1);
+            // size and bytes from one open file: a writer may replace the path between two look-ups
+            // (AtomicFiles moves a new version over it), and mixing two versions reads as truncation
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+                long size = ch.size();
+                if (size > Integer.MAX_VALUE - 8) {
+                    throw new ModelFormatException(file + ": file too large (" + size + " bytes; flows4j reads up to 2 GB)");
+                }
+                bytes = java.nio.channels.Channels.newInputStream(ch).readNBytes((int) size + 1);
             }
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file + ": no such file");

@@ -22,6 +22,42 @@ class SafeTensorsTest {
     }
 
     @Test
+    void readingWhileAWriterReplacesTheFileAlwaysSeesOneWholeVersion(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // versions of different sizes moved over the path in turn: a reader that took the size from one
+        // version and the bytes from the next used to report a truncated file
+        java.nio.file.Path f = dir.resolve("m.safetensors");
+        Map<String, Tensor> small = Map.of("w", Tensor.zeros(DType.FLOAT32, 3));
+        Map<String, Tensor> large = Map.of("w", Tensor.zeros(DType.FLOAT32, 5000));
+        SafeTensors.write(f, small, Map.of());
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> writerFailed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; !stop.get(); i++) {
+                    SafeTensors.write(f, i % 2 == 0 ? large : small, Map.of());
+                }
+            } catch (Throwable t) {
+                writerFailed.set(t);
+            }
+        });
+        writer.start();
+        try {
+            long until = System.nanoTime() + 1_500_000_000L;
+            int reads = 0;
+            while (System.nanoTime() < until || reads < 200) {
+                int n = SafeTensors.read(f).tensors().get("w").size(0);
+                assertThat(n).isIn(3, 5000);
+                reads++;
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertThat(writerFailed.get()).isNull();
+    }
+
+    @Test
     void roundTripsF32F64ScalarsAndEmptyTensors() throws Exception {
         Map<String, Tensor> t = new LinkedHashMap<>();
         t.put("a", Tensor.randn(new Rng(1), DType.FLOAT32, 3, 4));
