@@ -154,20 +154,24 @@ class CheckpointsTest {
             Process p = new ProcessBuilder(javaBin, "--add-modules", "jdk.incubator.vector", "-cp",
                     System.getProperty("java.class.path"), CheckpointKillTarget.class.getName(), ck.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            // wait for this child to write a checkpoint of its own, then kill it as soon as its next write
-            // has started (a new temporary file appears), or at a random moment if we miss that
-            while (System.nanoTime() < deadline && (!Files.exists(ck) || Checkpoints.read(ck).state().step() <= lastStep)) {
-                assertThat(p.isAlive()).as("child died: " + Files.readString(dir.resolve("child.log"))).isTrue();
-                Thread.sleep(2);
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                // wait for this child to write a checkpoint of its own, then kill it as soon as its next write
+                // has started (a new temporary file appears), or at a random moment if we miss that
+                while (System.nanoTime() < deadline && (!Files.exists(ck) || Checkpoints.read(ck).state().step() <= lastStep)) {
+                    assertThat(p.isAlive()).as("child died: " + Files.readString(dir.resolve("child.log"))).isTrue();
+                    Thread.sleep(2);
+                }
+                java.util.Set<String> before = tmpFiles();
+                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rng.nextInt(2) == 0 ? 2000 : rng.nextInt(100));
+                while (System.nanoTime() < giveUp && before.containsAll(tmpFiles())) {
+                    Thread.onSpinWait();
+                }
+                p.destroyForcibly(); // SIGKILL on Unix
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                p.destroyForcibly(); // never leave a child training after a failed assertion
             }
-            java.util.Set<String> before = tmpFiles();
-            long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rng.nextInt(2) == 0 ? 2000 : rng.nextInt(100));
-            while (System.nanoTime() < giveUp && before.containsAll(tmpFiles())) {
-                Thread.onSpinWait();
-            }
-            p.destroyForcibly(); // SIGKILL on Unix
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             Checkpoints.Loaded l = Checkpoints.read(ck);
             assertThat(l.state().step()).isGreaterThan(lastStep);
             lastStep = l.state().step();
