@@ -60,6 +60,14 @@ final class Reports {
         return m;
     }
 
+    static double mean(double[] v) {
+        double t = 0;
+        for (double x : v) {
+            t += x;
+        }
+        return t / v.length;
+    }
+
     /** Standard deviation with Bessel's correction, as torch.std. */
     static double[] std(double[][] x, double[] mean) {
         double[] s = new double[mean.length];

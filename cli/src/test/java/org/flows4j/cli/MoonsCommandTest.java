@@ -74,6 +74,11 @@ class MoonsCommandTest {
                 "loss_history");
         assertThat(m.getAsJsonArray("loss_history")).hasSize(21);
         assertThat(m.get("baseline_nll").getAsDouble()).isCloseTo(2.8374, org.assertj.core.data.Offset.offset(1e-3));
+        // the true density on the held-out draws, as sklearn's make_moons(random_state=1 and 2) and the
+        // reference quadrature (shared/reference/moons/moons_entropy.py's) give them in numpy: 1.1552, 1.1208
+        assertThat(m.get("test_true_nll").getAsDouble()).isCloseTo(1.1552, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(m.get("test_true_nll_100k").getAsDouble()).isCloseTo(1.1208,
+                org.assertj.core.data.Offset.offset(1e-3));
         try (var files = Files.list(out)) {
             assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> !n.contains(".tmp"));
         }
