@@ -62,6 +62,13 @@ final class FlowOptions {
             description = "constant (the seed's) or cosine (anneals to 0 over the run) (default: ${DEFAULT-VALUE})")
     String lrSchedule = "constant";
 
+    /** Options whose learning rate anneals by default (fit's; moons keeps the seed's constant rate). */
+    static FlowOptions annealed() {
+        FlowOptions o = new FlowOptions();
+        o.lrSchedule = "cosine";
+        return o;
+    }
+
     @Option(names = "--seed", description = "seed of initialisation, minibatches and sampling (default: ${DEFAULT-VALUE})")
     long seed = 0;
 
