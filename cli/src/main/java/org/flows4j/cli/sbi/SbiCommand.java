@@ -65,8 +65,8 @@ public final class SbiCommand implements Callable<Integer> {
     int samples = 10_000;
 
     @Option(names = "--batch", description = "training minibatch size, capped at the training pairs as sbi caps it "
-            + "(default: ${DEFAULT-VALUE}, the benchmark's: full batch up to 10^4 simulations)")
-    int batch = 10_000;
+            + "(default: ${DEFAULT-VALUE}, sbi's; the sbibm runs used 10000: full batch up to 10^4 simulations)")
+    int batch = 200;
 
     @Option(names = "--nsf", paramLabel = "ARCH", description = "conditional spline flow: sbi (the sbi package's NSF "
             + "the benchmark ran: residual conditioner with context gates, alternating masks, identity-initialised LU) "
@@ -133,7 +133,7 @@ public final class SbiCommand implements Callable<Integer> {
         Simulations.Batch b = Simulations.sampleAndSimulate(t.prior(), t.simulator(), budget, seed, threads);
         w.printf(Locale.ROOT, "simulated %d in %.1f s (%d dropped: NaN/Inf)%n", budget, b.seconds(), b.dropped());
 
-        Npe.Config cfg = Npe.Config.benchmark().withSeed(seed + 1).withBatchSize(batch)
+        Npe.Config cfg = Npe.Config.defaults().withSeed(seed + 1).withBatchSize(batch)
                 .withLimits(maxEpochs, maxTrainSeconds).withArchitecture(arch);
         Npe npe = new Npe(t.prior(), cfg).listener((e, tr, va, imp) -> {
             if (e % (e < 100 ? 10 : e < 1000 ? 100 : 500) == 0 || imp && e < 10) {
