@@ -1,6 +1,5 @@
 package org.flows4j.stochastic;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.energy.Energy;
 import org.flows4j.kernels.BulkRandom;
@@ -20,14 +19,14 @@ import org.flows4j.tensor.Tensor;
  * energies; the accept decision carries none. With a trainable step size its gradient flows through
  * the accepted proposals. Both directions run the same kernel.
  */
-public final class MetropolisMC implements StochasticTransform {
+public final class MetropolisMC extends KernelLayer {
     private final Energy energy;
     private final int dim;
     private final int steps;
     private final StepSize stepSize;
-    private Rng rng;
 
     private MetropolisMC(Builder b, Rng rng) {
+        super(rng);
         this.energy = b.energy;
         this.dim = b.dim > 0 ? b.dim : b.energy.dim();
         if (dim < 1) {
@@ -41,7 +40,6 @@ public final class MetropolisMC implements StochasticTransform {
         }
         this.steps = b.steps;
         this.stepSize = new StepSize(b.stepSize, b.trainable, b.dtype, "MC step size");
-        this.rng = java.util.Objects.requireNonNull(rng, "rng");
     }
 
     /** A builder for a Metropolis layer sampling exp(-energy). Defaults: 1 step, step size 0.1. */
@@ -116,40 +114,12 @@ public final class MetropolisMC implements StochasticTransform {
     }
 
     @Override
-    public Rng rng() {
-        return rng;
-    }
-
-    @Override
-    public void setRng(Rng rng) {
-        this.rng = java.util.Objects.requireNonNull(rng, "rng");
-    }
-
-    @Override
     public List<Tensor> parameters() {
         return stepSize.trainable() ? List.of(stepSize.parameter()) : List.of();
     }
 
     @Override
-    public Result forward(Tensor x, Tensor context) {
-        return run(x, null);
-    }
-
-    @Override
-    public Result inverse(Tensor y, Tensor context) {
-        return run(y, null);
-    }
-
-    @Override
-    public Trajectory trajectory(Tensor x) {
-        List<Tensor> states = new ArrayList<>();
-        try (Autograd.Scope ignored = Autograd.noGrad()) {
-            Result r = run(x.detach(), states);
-            return new Trajectory(List.copyOf(states), r.logAbsDet());
-        }
-    }
-
-    private Result run(Tensor x, List<Tensor> states) {
+    Result run(Tensor x, List<Tensor> states) {
         if (x.rank() != 2 || x.size(1) != dim) {
             throw new IllegalArgumentException("expected points of shape [batch, " + dim + "], got "
                     + java.util.Arrays.toString(x.shape()));
@@ -170,12 +140,12 @@ public final class MetropolisMC implements StochasticTransform {
         double[] rowMask = new double[n];
         double[] fullMask = new double[n * dim];
         for (int s = 0; s < steps; s++) {
-            Tensor noise = Tensor.randn(rng, dt, n, dim);
+            Tensor noise = Tensor.randn(rng(), dt, n, dim);
             Tensor proposal = y.add(step != null ? noise.mul(step) : noise.mul(fixedStep));
             Tensor eProposal = energy.energy(proposal);
             for (int i = 0; i < n; i++) {
                 double delta = eProposal.getFlat(i) - e.getFlat(i);
-                boolean accept = rng.nextDouble() < Math.exp(-delta);
+                boolean accept = rng().nextDouble() < Math.exp(-delta);
                 double m = accept ? 1.0 : 0.0;
                 rowMask[i] = m;
                 java.util.Arrays.fill(fullMask, i * dim, (i + 1) * dim, m);
@@ -199,13 +169,13 @@ public final class MetropolisMC implements StochasticTransform {
     private Result runWithoutGraph(Tensor x) {
         DType dt = x.dtype();
         int n = x.size(0);
-        if (dt == DType.FLOAT32 && (n * dim) % 2 == 0 && !rng.state().hasSpare()) {
-            Rng.State start = rng.state();
+        if (dt == DType.FLOAT32 && (n * dim) % 2 == 0 && !rng().state().hasSpare()) {
+            Rng.State start = rng().state();
             Result r = runInChunks(x);
             if (r != null) {
                 return r;
             }
-            rng.restore(start); // a zero uniform under a normal: the sequential order redraws it
+            rng().restore(start); // a zero uniform under a normal: the sequential order redraws it
         }
         double step = stepSize.value();
         boolean f32 = dt == DType.FLOAT32;
@@ -219,19 +189,19 @@ public final class MetropolisMC implements StochasticTransform {
         float st = (float) step;
         for (int s = 0; s < steps; s++) {
             if (f32) {
-                rng.fillGaussianFast(nf);
+                rng().fillGaussianFast(nf);
                 for (int i = 0; i < prop.length; i++) {
                     prop[i] = (float) y[i] + nf[i] * st;
                 }
             } else {
-                rng.fillGaussian(nd);
+                rng().fillGaussian(nd);
                 for (int i = 0; i < prop.length; i++) {
                     prop[i] = y[i] + nd[i] * step;
                 }
             }
             double[] ep = energy.energyArray(prop, n);
             // u < exp(-delta) as delta < -log u: the same decisions (up to rounding ties), no branch
-            rng.fillExponential(u);
+            rng().fillExponential(u);
             for (int i = 0; i < n; i++) {
                 boolean accept = ep[i] - e[i] < u[i];
                 int o = i * dim;
@@ -290,7 +260,7 @@ public final class MetropolisMC implements StochasticTransform {
      */
     private Result runInChunks(Tensor x) {
         int n = x.size(0);
-        Rng.State start = rng.state();
+        Rng.State start = rng().state();
         long seed = start.seed();
         long gamma = start.gamma();
         long perStep = (long) n * dim + n;
@@ -337,7 +307,7 @@ public final class MetropolisMC implements StochasticTransform {
                 dS[i0 + i] = (float) (e[i] - e0[i]);
             }
         }
-        rng.restore(new Rng.State(seed + steps * perStep * gamma, gamma, false, 0));
+        rng().restore(new Rng.State(seed + steps * perStep * gamma, gamma, false, 0));
         return new Result(Tensor.of(out, n, dim), Tensor.of(dS, n));
     }
 

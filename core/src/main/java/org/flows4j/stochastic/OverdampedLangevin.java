@@ -1,9 +1,7 @@
 package org.flows4j.stochastic;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.energy.Energy;
-import org.flows4j.tensor.Autograd;
 import org.flows4j.tensor.DType;
 import org.flows4j.tensor.Rng;
 import org.flows4j.tensor.Tensor;
@@ -21,15 +19,15 @@ import org.flows4j.tensor.Tensor;
  * the forces (gradients of gradients, {@link Energy#gradient(Tensor, boolean)} with createGraph).
  * A trainable step size gets its gradient through the moves and dS.
  */
-public final class OverdampedLangevin implements StochasticTransform {
+public final class OverdampedLangevin extends KernelLayer {
     private final Energy energy;
     private final int dim;
     private final int steps;
     private final StepSize stepSize;
     private final boolean differentiateForce;
-    private Rng rng;
 
     private OverdampedLangevin(Builder b, Rng rng) {
+        super(rng);
         this.energy = b.energy;
         this.dim = b.dim > 0 ? b.dim : b.energy.dim();
         if (dim < 1) {
@@ -44,7 +42,6 @@ public final class OverdampedLangevin implements StochasticTransform {
         this.steps = b.steps;
         this.stepSize = new StepSize(b.stepSize, b.trainable, b.dtype, "Langevin step size");
         this.differentiateForce = b.differentiateForce;
-        this.rng = java.util.Objects.requireNonNull(rng, "rng");
     }
 
     /** A builder for a Langevin layer sampling exp(-energy). Defaults: 1 step, eps 0.01. */
@@ -126,44 +123,16 @@ public final class OverdampedLangevin implements StochasticTransform {
     }
 
     @Override
-    public Rng rng() {
-        return rng;
-    }
-
-    @Override
-    public void setRng(Rng rng) {
-        this.rng = java.util.Objects.requireNonNull(rng, "rng");
-    }
-
-    @Override
     public List<Tensor> parameters() {
         return stepSize.trainable() ? List.of(stepSize.parameter()) : List.of();
-    }
-
-    @Override
-    public Result forward(Tensor x, Tensor context) {
-        return run(x, null);
-    }
-
-    @Override
-    public Result inverse(Tensor y, Tensor context) {
-        return run(y, null);
-    }
-
-    @Override
-    public Trajectory trajectory(Tensor x) {
-        List<Tensor> states = new ArrayList<>();
-        try (Autograd.Scope ignored = Autograd.noGrad()) {
-            Result r = run(x.detach(), states);
-            return new Trajectory(List.copyOf(states), r.logAbsDet());
-        }
     }
 
     private Tensor force(Tensor y) {
         return energy.force(y, differentiateForce);
     }
 
-    private Result run(Tensor x, List<Tensor> states) {
+    @Override
+    Result run(Tensor x, List<Tensor> states) {
         if (x.rank() != 2 || x.size(1) != dim) {
             throw new IllegalArgumentException("expected points of shape [batch, " + dim + "], got "
                     + java.util.Arrays.toString(x.shape()));
@@ -186,7 +155,7 @@ public final class OverdampedLangevin implements StochasticTransform {
             states.add(y);
         }
         for (int s = 0; s < steps; s++) {
-            Tensor w = Tensor.randn(rng, dt, n, dim);
+            Tensor w = Tensor.randn(rng(), dt, n, dim);
             Tensor next = y.add(f.mul(eps)).add(w.mul(noiseScale));
             Tensor fNext = force(next);
             Tensor wBack = y.sub(next).sub(fNext.mul(eps)).div(noiseScale);

@@ -1,6 +1,5 @@
 package org.flows4j.stochastic;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.energy.Energy;
 import org.flows4j.tensor.Autograd;
@@ -24,7 +23,7 @@ import org.flows4j.tensor.Tensor;
  * discretisation error) exp(-u(q) - m |v|^2 / 2); {@link #augmentedEnergy} builds that energy, the
  * target (and prior) energy to use in path weights.
  */
-public final class UnderdampedLangevin implements StochasticTransform {
+public final class UnderdampedLangevin extends KernelLayer {
     private final Energy energy;
     private final int positionDim;
     private final int steps;
@@ -32,9 +31,9 @@ public final class UnderdampedLangevin implements StochasticTransform {
     private final double mass;
     private final double gamma;
     private final boolean differentiateForce;
-    private Rng rng;
 
     private UnderdampedLangevin(Builder b, Rng rng) {
+        super(rng);
         this.energy = b.energy;
         this.positionDim = b.positionDim > 0 ? b.positionDim : b.energy.dim();
         if (positionDim < 1) {
@@ -54,7 +53,6 @@ public final class UnderdampedLangevin implements StochasticTransform {
         this.mass = b.mass;
         this.gamma = b.gamma;
         this.differentiateForce = b.differentiateForce;
-        this.rng = java.util.Objects.requireNonNull(rng, "rng");
     }
 
     /** A builder for a layer with positional energy {@code energy}. Defaults: 1 step, dt 0.01, m 1, gamma 1. */
@@ -186,40 +184,12 @@ public final class UnderdampedLangevin implements StochasticTransform {
         return gamma;
     }
 
-    @Override
-    public Rng rng() {
-        return rng;
-    }
-
-    @Override
-    public void setRng(Rng rng) {
-        this.rng = java.util.Objects.requireNonNull(rng, "rng");
-    }
-
-    @Override
-    public Result forward(Tensor x, Tensor context) {
-        return run(x, null);
-    }
-
-    @Override
-    public Result inverse(Tensor y, Tensor context) {
-        return run(y, null);
-    }
-
-    @Override
-    public Trajectory trajectory(Tensor x) {
-        List<Tensor> states = new ArrayList<>();
-        try (Autograd.Scope ignored = Autograd.noGrad()) {
-            Result r = run(x.detach(), states);
-            return new Trajectory(List.copyOf(states), r.logAbsDet());
-        }
-    }
-
     private Tensor force(Tensor q) {
         return energy.force(q, differentiateForce);
     }
 
-    private Result run(Tensor x, List<Tensor> states) {
+    @Override
+    Result run(Tensor x, List<Tensor> states) {
         int d = positionDim;
         if (x.rank() != 2 || x.size(1) != 2 * d) {
             throw new IllegalArgumentException("expected [positions | velocities] of shape [batch, " + 2 * d + "], got "
@@ -240,8 +210,8 @@ public final class UnderdampedLangevin implements StochasticTransform {
             states.add(x);
         }
         for (int s = 0; s < steps; s++) {
-            Tensor w1 = Tensor.randn(rng, dtype, n, d);
-            Tensor w2 = Tensor.randn(rng, dtype, n, d);
+            Tensor w1 = Tensor.randn(rng(), dtype, n, d);
+            Tensor w2 = Tensor.randn(rng(), dtype, n, d);
             Tensor vh = v.add(f.sub(v.mul(gm)).add(w1.mul(fac1)).mul(half));
             Tensor q2 = q.add(vh.mul(dt));
             Tensor f2 = force(q2);
