@@ -35,24 +35,11 @@ public final class Tasks {
     // ---------------------------------------------------------------- two moons
 
     public static Task twoMoons() {
-        Simulator sim = new Simulator() {
-            @Override
-            public int thetaDim() {
-                return 2;
-            }
-
-            @Override
-            public int xDim() {
-                return 2;
-            }
-
-            @Override
-            public void simulate(double[] t, Rng rng, double[] x) {
-                double[] p = moonNoise(rng);
-                x[0] = p[0] - Math.abs(t[0] + t[1]) * SQRT_HALF;
-                x[1] = p[1] + (-t[0] + t[1]) * SQRT_HALF;
-            }
-        };
+        Simulator sim = Simulator.of(2, 2, (t, rng, x) -> {
+            double[] p = moonNoise(rng);
+            x[0] = p[0] - Math.abs(t[0] + t[1]) * SQRT_HALF;
+            x[1] = p[1] + (-t[0] + t[1]) * SQRT_HALF;
+        });
         Prior prior = Priors.boxUniform(2, -1, 1);
         Task.ExactPosterior exact = (n, xo, rng) -> {
             double[][] out = new double[n][];
@@ -97,24 +84,11 @@ public final class Tasks {
         }
         Prior prior = Priors.gaussian(new double[d], cov);
         double sd = Math.sqrt(0.1);
-        Simulator sim = new Simulator() {
-            @Override
-            public int thetaDim() {
-                return d;
+        Simulator sim = Simulator.of(d, d, (t, rng, x) -> {
+            for (int i = 0; i < d; i++) {
+                x[i] = t[i] + sd * rng.nextGaussian();
             }
-
-            @Override
-            public int xDim() {
-                return d;
-            }
-
-            @Override
-            public void simulate(double[] t, Rng rng, double[] x) {
-                for (int i = 0; i < d; i++) {
-                    x[i] = t[i] + sd * rng.nextGaussian();
-                }
-            }
-        };
+        });
         double psd = Math.sqrt(0.05);
         Task.ExactPosterior exact = (n, xo, rng) -> {
             double[][] out = new double[n][d];
@@ -131,24 +105,11 @@ public final class Tasks {
     // ---------------------------------------------------------------- gaussian mixture
 
     public static Task gaussianMixture() {
-        Simulator sim = new Simulator() {
-            @Override
-            public int thetaDim() {
-                return 2;
-            }
-
-            @Override
-            public int xDim() {
-                return 2;
-            }
-
-            @Override
-            public void simulate(double[] t, Rng rng, double[] x) {
-                double s = rng.nextDouble() < 0.5 ? 1.0 : 0.1;
-                x[0] = t[0] + s * rng.nextGaussian();
-                x[1] = t[1] + s * rng.nextGaussian();
-            }
-        };
+        Simulator sim = Simulator.of(2, 2, (t, rng, x) -> {
+            double s = rng.nextDouble() < 0.5 ? 1.0 : 0.1;
+            x[0] = t[0] + s * rng.nextGaussian();
+            x[1] = t[1] + s * rng.nextGaussian();
+        });
         return new Task("gaussian_mixture", Priors.boxUniform(2, -10, 10), sim, new double[] {.716, .615, .548},
                 null);
     }
@@ -156,36 +117,23 @@ public final class Tasks {
     // ---------------------------------------------------------------- slcp
 
     public static Task slcp() {
-        Simulator sim = new Simulator() {
-            @Override
-            public int thetaDim() {
-                return 5;
+        Simulator sim = Simulator.of(5, 8, (t, rng, x) -> {
+            double s1 = t[2] * t[2];
+            double s2 = t[3] * t[3];
+            double rho = Math.tanh(t[4]);
+            double a = s1 * s1 + 1e-6;
+            double b = rho * s1 * s2;
+            double c = s2 * s2 + 1e-6;
+            double l00 = Math.sqrt(a);
+            double l10 = b / l00;
+            double l11 = Math.sqrt(Math.max(c - l10 * l10, 0));
+            for (int k = 0; k < 4; k++) {
+                double z0 = rng.nextGaussian();
+                double z1 = rng.nextGaussian();
+                x[2 * k] = t[0] + l00 * z0;
+                x[2 * k + 1] = t[1] + l10 * z0 + l11 * z1;
             }
-
-            @Override
-            public int xDim() {
-                return 8;
-            }
-
-            @Override
-            public void simulate(double[] t, Rng rng, double[] x) {
-                double s1 = t[2] * t[2];
-                double s2 = t[3] * t[3];
-                double rho = Math.tanh(t[4]);
-                double a = s1 * s1 + 1e-6;
-                double b = rho * s1 * s2;
-                double c = s2 * s2 + 1e-6;
-                double l00 = Math.sqrt(a);
-                double l10 = b / l00;
-                double l11 = Math.sqrt(Math.max(c - l10 * l10, 0));
-                for (int k = 0; k < 4; k++) {
-                    double z0 = rng.nextGaussian();
-                    double z1 = rng.nextGaussian();
-                    x[2 * k] = t[0] + l00 * z0;
-                    x[2 * k + 1] = t[1] + l10 * z0 + l11 * z1;
-                }
-            }
-        };
+        });
         return new Task("slcp", Priors.boxUniform(5, -3, 3), sim, new double[] {.975, .901, .831}, null);
     }
 
@@ -230,44 +178,31 @@ public final class Tasks {
         for (int k = 0; k < 10; k++) {
             times[k] = 2.1 * k;
         }
-        Simulator sim = new Simulator() {
-            @Override
-            public int thetaDim() {
-                return 4;
-            }
+        Simulator sim = Simulator.of(4, 20, (t, rng, x) -> {
+            double alpha = t[0];
+            double beta = t[1];
+            double gamma = t[2];
+            double delta = t[3];
+            FirstOrderDifferentialEquations ode = new FirstOrderDifferentialEquations() {
+                @Override
+                public int getDimension() {
+                    return 2;
+                }
 
-            @Override
-            public int xDim() {
-                return 20;
-            }
-
-            @Override
-            public void simulate(double[] t, Rng rng, double[] x) {
-                double alpha = t[0];
-                double beta = t[1];
-                double gamma = t[2];
-                double delta = t[3];
-                FirstOrderDifferentialEquations ode = new FirstOrderDifferentialEquations() {
-                    @Override
-                    public int getDimension() {
-                        return 2;
-                    }
-
-                    @Override
-                    public void computeDerivatives(double tt, double[] u, double[] du) {
-                        du[0] = alpha * u[0] - beta * u[0] * u[1];
-                        du[1] = -gamma * u[1] + delta * u[0] * u[1];
-                    }
-                };
-                double[][] u = solve(ode, 0, new double[] {30, 1}, times);
-                for (int k = 0; k < 10; k++) {
-                    for (int s = 0; s < 2; s++) {
-                        double m = Math.log(Math.min(Math.max(u[k][s], 1e-10), 1e4));
-                        x[s * 10 + k] = Math.exp(m + 0.1 * rng.nextGaussian());
-                    }
+                @Override
+                public void computeDerivatives(double tt, double[] u, double[] du) {
+                    du[0] = alpha * u[0] - beta * u[0] * u[1];
+                    du[1] = -gamma * u[1] + delta * u[0] * u[1];
+                }
+            };
+            double[][] u = solve(ode, 0, new double[] {30, 1}, times);
+            for (int k = 0; k < 10; k++) {
+                for (int s = 0; s < 2; s++) {
+                    double m = Math.log(Math.min(Math.max(u[k][s], 1e-10), 1e4));
+                    x[s * 10 + k] = Math.exp(m + 0.1 * rng.nextGaussian());
                 }
             }
-        };
+        });
         Prior prior = Priors.logNormal(new double[] {-0.125, -3, -0.125, -3}, new double[] {0.5, 0.5, 0.5, 0.5});
         return new Task("lotka_volterra", prior, sim, new double[] {.999, .997, .981}, null);
     }
@@ -278,42 +213,29 @@ public final class Tasks {
         for (int k = 0; k < 10; k++) {
             times[k] = 17 * k;
         }
-        Simulator sim = new Simulator() {
-            @Override
-            public int thetaDim() {
-                return 2;
-            }
-
-            @Override
-            public int xDim() {
-                return 10;
-            }
-
-            @Override
-            public void simulate(double[] t, Rng rng, double[] x) {
-                double b = t[0];
-                double g = t[1];
-                FirstOrderDifferentialEquations ode = new FirstOrderDifferentialEquations() {
-                    @Override
-                    public int getDimension() {
-                        return 3;
-                    }
-
-                    @Override
-                    public void computeDerivatives(double tt, double[] u, double[] du) {
-                        double inf = b * u[0] * u[1] / n;
-                        du[0] = -inf;
-                        du[1] = inf - g * u[1];
-                        du[2] = g * u[1];
-                    }
-                };
-                double[][] u = solve(ode, 0, new double[] {n - 1, 1, 0}, times);
-                for (int k = 0; k < 10; k++) {
-                    double p = Math.min(Math.max(u[k][1] / n, 0), 1);
-                    x[k] = binomial(1000, p, rng);
+        Simulator sim = Simulator.of(2, 10, (t, rng, x) -> {
+            double b = t[0];
+            double g = t[1];
+            FirstOrderDifferentialEquations ode = new FirstOrderDifferentialEquations() {
+                @Override
+                public int getDimension() {
+                    return 3;
                 }
+
+                @Override
+                public void computeDerivatives(double tt, double[] u, double[] du) {
+                    double inf = b * u[0] * u[1] / n;
+                    du[0] = -inf;
+                    du[1] = inf - g * u[1];
+                    du[2] = g * u[1];
+                }
+            };
+            double[][] u = solve(ode, 0, new double[] {n - 1, 1, 0}, times);
+            for (int k = 0; k < 10; k++) {
+                double p = Math.min(Math.max(u[k][1] / n, 0), 1);
+                x[k] = binomial(1000, p, rng);
             }
-        };
+        });
         Prior prior = Priors.logNormal(new double[] {Math.log(0.4), Math.log(0.125)}, new double[] {0.5, 0.2});
         return new Task("sir", prior, sim, new double[] {.815, .680, .585}, null);
     }
@@ -385,40 +307,27 @@ public final class Tasks {
             }
         }
         Prior prior = Priors.gaussian(new double[m + 1], Linalg.inverseSpd(prec));
-        Simulator sim = new Simulator() {
-            @Override
-            public int thetaDim() {
-                return m + 1;
-            }
-
-            @Override
-            public int xDim() {
-                return m + 1;
-            }
-
-            @Override
-            public void simulate(double[] th, Rng rng, double[] x) {
-                int[] y = new int[tn];
-                int sum = 0;
-                for (int t = 0; t < tn; t++) {
-                    double psi = 0;
-                    for (int j = 0; j <= m; j++) {
-                        psi += design[t][j] * th[j];
-                    }
-                    double p = 1 / (1 + Math.exp(-psi));
-                    y[t] = rng.nextDouble() < p ? 1 : 0;
-                    sum += y[t];
+        Simulator sim = Simulator.of(m + 1, m + 1, (th, rng, x) -> {
+            int[] y = new int[tn];
+            int sum = 0;
+            for (int t = 0; t < tn; t++) {
+                double psi = 0;
+                for (int j = 0; j <= m; j++) {
+                    psi += design[t][j] * th[j];
                 }
-                x[0] = sum;
-                for (int l = 0; l < m; l++) {
-                    double s = 0;
-                    for (int t = 0; t + l < tn; t++) {
-                        s += y[t + l] * stim[t];
-                    }
-                    x[1 + l] = s;
-                }
+                double p = 1 / (1 + Math.exp(-psi));
+                y[t] = rng.nextDouble() < p ? 1 : 0;
+                sum += y[t];
             }
-        };
+            x[0] = sum;
+            for (int l = 0; l < m; l++) {
+                double s = 0;
+                for (int t = 0; t + l < tn; t++) {
+                    s += y[t + l] * stim[t];
+                }
+                x[1 + l] = s;
+            }
+        });
         return new Task("bernoulli_glm", prior, sim, new double[] {.863, .678, .559}, null);
     }
 }
