@@ -19,7 +19,8 @@ import org.flows4j.tensor.Tensor;
  * without a better validation loss and the best weights restored. {@link Config#defaults()} trains on
  * minibatches of 200 (sbi's train() default); {@link Config#benchmark()} is the sbibm run's setting,
  * batch 10000 capped at the training pairs (full batch up to 10^4 simulations), which on this
- * machine trained 2-6x longer and scored worse on sir and gaussian_linear.
+ * machine trained 2.6-6.4x longer and scored worse on the four tasks tried (gaussian_linear, slcp,
+ * bernoulli_glm, sir at 10^4).
  *
  * <pre>{@code
  * Npe npe = new Npe(task.prior(), Npe.Config.defaults());
