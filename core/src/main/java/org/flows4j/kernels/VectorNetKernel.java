@@ -1,6 +1,9 @@
 package org.flows4j.kernels;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,7 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorNetKernel implements NetKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final PlainNetKernel PLAIN = new PlainNetKernel();
+    /** Doubles of the same bit size: half as many lanes (L = 2 LD). */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final int LD = D.length();
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << LD) - 1));
 
     @Override
     public String name() {
@@ -24,14 +30,37 @@ final class VectorNetKernel implements NetKernel {
 
     @Override
     public void addUnit(float w, float b, float[] col, boolean add, double[] alpha, double[] beta, int m) {
-        // scalar: a float species of half the width (for the conversions) would make the vector
-        // classes of the other kernels polymorphic, and their compiled code much slower
-        PLAIN.addUnit(w, b, col, add, alpha, beta, m);
+        // alpha - w c = alpha + (-w) c exactly (the products of floats are exact in double). The
+        // conversions go through the preferred float shape only (halves of one vector), see above.
+        double wd = add ? w : -w;
+        double bd = add ? b : -b;
+        int o = 0;
+        for (; o + L <= m; o += L) {
+            FloatVector c = FloatVector.fromArray(S, col, o);
+            for (int part = 0; part < 2; part++) {
+                DoubleVector cd = (DoubleVector) c.convertShape(VectorOperators.F2D, D, part);
+                int at = o + part * LD;
+                DoubleVector.fromArray(D, alpha, at).add(cd.mul(wd)).intoArray(alpha, at);
+                DoubleVector.fromArray(D, beta, at).add(cd.mul(bd)).intoArray(beta, at);
+            }
+        }
+        for (; o < m; o++) {
+            alpha[o] += wd * col[o];
+            beta[o] += bd * col[o];
+        }
     }
 
     @Override
     public void toFloats(double[] src, float[] dst, int m) {
-        PLAIN.toFloats(src, dst, m);
+        int o = 0;
+        for (; o + L <= m; o += L) {
+            FloatVector lo = (FloatVector) DoubleVector.fromArray(D, src, o).convertShape(VectorOperators.D2F, S, 0);
+            FloatVector hi = (FloatVector) DoubleVector.fromArray(D, src, o + LD).convertShape(VectorOperators.D2F, S, -1);
+            lo.blend(hi, HIGH).intoArray(dst, o);
+        }
+        for (; o < m; o++) {
+            dst[o] = (float) src[o];
+        }
     }
 
     @Override
