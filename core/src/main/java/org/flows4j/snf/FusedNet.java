@@ -120,8 +120,23 @@ final class FusedNet {
                 }
             }
             if (needTransposed) {
+                // four rows of the transpose at a time: each pass over o reads four neighbours of w
                 float[][] t = transposed[k];
-                for (int i = 0; i < in; i++) {
+                int i = 0;
+                for (; i + 4 <= in; i += 4) {
+                    float[] t0 = t[i];
+                    float[] t1 = t[i + 1];
+                    float[] t2 = t[i + 2];
+                    float[] t3 = t[i + 3];
+                    for (int o = 0; o < out; o++) {
+                        int at = o * in + i;
+                        t0[o] = w[at];
+                        t1[o] = w[at + 1];
+                        t2[o] = w[at + 2];
+                        t3[o] = w[at + 3];
+                    }
+                }
+                for (; i < in; i++) {
                     float[] ti = t[i];
                     for (int o = 0; o < out; o++) {
                         ti[o] = w[o * in + i];
@@ -452,31 +467,38 @@ final class FusedNet {
             dW1[p][0] = work.unitOut[0];
             db1[p] = work.unitOut[1];
         }
-        float[][] out = grads.dW[1];
-        for (int p = 0; p < h1; p++) {
-            float[] src = dW2t[p];
-            for (int o = 0; o < h2; o++) {
-                out[o][p] = src[o];
-            }
-        }
         float[] db2 = grads.db[1];
         System.arraycopy(p1[segs], 0, db2, 0, h2);
     }
 
-    /** Adds the gradients into flat arrays laid out as the tensors: W row-major [out * in], then b. */
+    /**
+     * Adds the gradients into flat arrays laid out as the tensors: W row-major [out * in], then b.
+     * (The switch path leaves its second layer's weight gradient transposed, [in][out], in dWt.)
+     */
     void addInto(Grads grads, float[][] weightGrads, float[][] biasGrads) {
         for (int k = 0; k < weights.length; k++) {
             float[] gw = weightGrads[k];
             int in = widths[k];
-            for (int o = 0; o < widths[k + 1]; o++) {
-                float[] row = grads.dW[k][o];
-                int base = o * in;
-                for (int q = 0; q < in; q++) {
-                    gw[base + q] += row[q];
+            int out = widths[k + 1];
+            if (scalarInput && k == 1) {
+                for (int p = 0; p < in; p++) {
+                    float[] col = grads.dWt[1][p];
+                    int at = p;
+                    for (int o = 0; o < out; o++, at += in) {
+                        gw[at] += col[o];
+                    }
+                }
+            } else {
+                for (int o = 0; o < out; o++) {
+                    float[] row = grads.dW[k][o];
+                    int base = o * in;
+                    for (int q = 0; q < in; q++) {
+                        gw[base + q] += row[q];
+                    }
                 }
             }
             float[] gb = biasGrads[k];
-            for (int o = 0; o < widths[k + 1]; o++) {
+            for (int o = 0; o < out; o++) {
                 gb[o] += grads.db[k][o];
             }
         }
