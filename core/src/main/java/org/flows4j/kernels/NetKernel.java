@@ -19,6 +19,9 @@ public interface NetKernel {
      */
     void columnSums(float[][] g, float[] x, int r0, int r1, float[] sx, float[] s1, int m);
 
+    /** {@code out[o] = sum over r < n of g[r][o]}, rows in order, from zero, o < m. */
+    void columnSum(float[][] g, int n, float[] out, int m);
+
     /**
      * The gradient of one first-layer unit of a one-input network from prefix sums: with
      * {@code X = ahi - alo} and {@code Y = bhi - blo} (elementwise, o < m), {@code dst = w X + b Y}

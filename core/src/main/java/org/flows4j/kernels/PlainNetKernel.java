@@ -58,6 +58,17 @@ final class PlainNetKernel implements NetKernel {
     }
 
     @Override
+    public void columnSum(float[][] g, int n, float[] out, int m) {
+        java.util.Arrays.fill(out, 0, m, 0f);
+        for (int r = 0; r < n; r++) {
+            float[] gr = g[r];
+            for (int o = 0; o < m; o++) {
+                out[o] += gr[o];
+            }
+        }
+    }
+
+    @Override
     public void unitGradient(float w, float b, float[] ahi, float[] alo, float[] bhi, float[] blo, float[] col,
             float[] dst, float[] scratch, float[] out, int m) {
         float sw0 = 0;

@@ -140,6 +140,42 @@ final class VectorNetKernel implements NetKernel {
     }
 
     @Override
+    public void columnSum(float[][] g, int n, float[] out, int m) {
+        int j = 0;
+        for (; j + 4 * L <= m; j += 4 * L) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int r = 0; r < n; r++) {
+                float[] gr = g[r];
+                a0 = a0.add(FloatVector.fromArray(S, gr, j));
+                a1 = a1.add(FloatVector.fromArray(S, gr, j + L));
+                a2 = a2.add(FloatVector.fromArray(S, gr, j + 2 * L));
+                a3 = a3.add(FloatVector.fromArray(S, gr, j + 3 * L));
+            }
+            a0.intoArray(out, j);
+            a1.intoArray(out, j + L);
+            a2.intoArray(out, j + 2 * L);
+            a3.intoArray(out, j + 3 * L);
+        }
+        for (; j + L <= m; j += L) {
+            FloatVector a0 = FloatVector.zero(S);
+            for (int r = 0; r < n; r++) {
+                a0 = a0.add(FloatVector.fromArray(S, g[r], j));
+            }
+            a0.intoArray(out, j);
+        }
+        for (; j < m; j++) {
+            float a = 0;
+            for (int r = 0; r < n; r++) {
+                a += g[r][j];
+            }
+            out[j] = a;
+        }
+    }
+
+    @Override
     public void unitGradient(float w, float b, float[] ahi, float[] alo, float[] bhi, float[] blo, float[] col,
             float[] dst, float[] scratch, float[] out, int m) {
         // products col X and col Y into scratch [0, m) and [m, 2m), then the scalar chains over them

@@ -384,7 +384,7 @@ final class FusedNet {
             } else {
                 gemm.gemm(true, g, input, null, false, grads.dW[k], 0, outW, n, inW);
             }
-            columnSums(g, n, outW, grads.db[k]);
+            nk.columnSum(g, n, grads.db[k], outW);
             float[][] target = k == 0 ? gIn : other;
             if (inW < NARROW) {
                 gemm.dots(g, transposed[k], null, false, target, 0, n, outW, inW);
@@ -402,16 +402,6 @@ final class FusedNet {
         }
         if (scalarInput) {
             switchBackward(gemm, nk, work, g, gIn, grads, n);
-        }
-    }
-
-    private static void columnSums(float[][] g, int n, int w, float[] out) {
-        java.util.Arrays.fill(out, 0, w, 0f);
-        for (int i = 0; i < n; i++) {
-            float[] gi = g[i];
-            for (int o = 0; o < w; o++) {
-                out[o] += gi[o];
-            }
         }
     }
 

@@ -62,6 +62,15 @@ class NetKernelTest {
                 }
                 k.columnSums(g, x, 3, 33, sx, s1, m);
                 assertThat(sx).as(k.name() + " columnSums x m=" + m).containsExactly(wx);
+                float[] sum = vec(rnd, m, 0);
+                float[] sumWant = new float[m];
+                for (int r = 0; r < n; r++) {
+                    for (int o = 0; o < m; o++) {
+                        sumWant[o] += g[r][o];
+                    }
+                }
+                k.columnSum(g, n, sum, m);
+                assertThat(sum).as(k.name() + " columnSum m=" + m).containsExactly(sumWant);
                 assertThat(s1).as(k.name() + " columnSums m=" + m).containsExactly(w1);
                 // unitGradient against the plain kernel's two-chain loop
                 float[] ahi = vec(rnd, m, 0);
