@@ -1,6 +1,7 @@
 package org.flows4j.snf;
 
 import java.util.List;
+import org.flows4j.kernels.NetKernel;
 import org.flows4j.kernels.RowGemm;
 import org.flows4j.nn.Activation;
 import org.flows4j.nn.Linear;
@@ -41,9 +42,6 @@ final class FusedNet {
      */
     final int paddedOut;
     private final float[] paddedBias;
-    /** For the switch path: w1[p] * W2[:, p] and b1[p] * W2[:, p], [h1][h2]. */
-    private final double[][] wCol;
-    private final double[][] bCol;
 
     FusedNet(Mlp net) {
         List<Linear> ls = net.layers();
@@ -70,8 +68,6 @@ final class FusedNet {
         if (paddedBias != null) {
             transposed[n - 1] = new float[widths[n - 1]][paddedOut];
         }
-        wCol = scalarInput ? new double[widths[1]][widths[2]] : null;
-        bCol = scalarInput ? new double[widths[1]][widths[2]] : null;
         refresh();
     }
 
@@ -124,8 +120,23 @@ final class FusedNet {
                 }
             }
             if (needTransposed) {
+                // four rows of the transpose at a time: each pass over o reads four neighbours of w
                 float[][] t = transposed[k];
-                for (int i = 0; i < in; i++) {
+                int i = 0;
+                for (; i + 4 <= in; i += 4) {
+                    float[] t0 = t[i];
+                    float[] t1 = t[i + 1];
+                    float[] t2 = t[i + 2];
+                    float[] t3 = t[i + 3];
+                    for (int o = 0; o < out; o++) {
+                        int at = o * in + i;
+                        t0[o] = w[at];
+                        t1[o] = w[at + 1];
+                        t2[o] = w[at + 2];
+                        t3[o] = w[at + 3];
+                    }
+                }
+                for (; i < in; i++) {
                     float[] ti = t[i];
                     for (int o = 0; o < out; o++) {
                         ti[o] = w[o * in + i];
@@ -138,19 +149,6 @@ final class FusedNet {
             int last = weights.length - 1;
             System.arraycopy(biases[last].rawFloats(), 0, paddedBias, 0, widths[last + 1]);
             bias[last] = paddedBias;
-        }
-        if (scalarInput) {
-            for (int p = 0; p < widths[1]; p++) {
-                double w = rows[0][p][0];
-                double b = bias[0][p];
-                float[] col = transposed[1][p];
-                double[] wc = wCol[p];
-                double[] bc = bCol[p];
-                for (int o = 0; o < col.length; o++) {
-                    wc[o] = w * col[o];
-                    bc[o] = b * col[o];
-                }
-            }
         }
     }
 
@@ -179,7 +177,10 @@ final class FusedNet {
         final float[][] prefix;
         final float[] rangeX;
         final float[] range;
-        final float[][] xa;
+        /** The rows' inputs (one-input networks), and scratch of the unit gradients. */
+        final float[] xv;
+        final float[] scratch;
+        final float[] unitOut = new float[2];
         final double[] alpha;
         final double[] beta;
 
@@ -198,7 +199,8 @@ final class FusedNet {
             prefix = new float[widest + 2][widest];
             rangeX = new float[widest];
             range = new float[widest];
-            xa = new float[capacity][2];
+            xv = new float[capacity];
+            scratch = new float[2 * widest];
             alpha = new double[widest];
             beta = new double[widest];
         }
@@ -212,13 +214,13 @@ final class FusedNet {
      * Forward pass of rows [0, n) of {@code in} (only the first in() columns read), which must be
      * sorted by their first column; outputs in work.acts[linears() - 1].
      */
-    void forward(RowGemm gemm, float[][] in, Work work, int n) {
+    void forward(RowGemm gemm, NetKernel nk, float[][] in, Work work, int n) {
         float[][][] acts = work.acts;
         int last = weights.length - 1;
         int k = 0;
         float[][] cur = in;
         if (scalarInput) {
-            switchForward(gemm, in, work, n);
+            switchForward(nk, in, work, n);
             k = 2;
             cur = acts[1];
         }
@@ -243,7 +245,7 @@ final class FusedNet {
      * the first row past its threshold (a row at exactly the threshold contributes w1 x + b1 = 0
      * either way). Each segment gets its alpha and beta (sums over the units on there).
      */
-    private void segments(float[][] in, Work work, int n) {
+    private void segments(NetKernel nk, float[][] in, Work work, int n) {
         int h1 = widths[1];
         int h2 = widths[2];
         int events = 0;
@@ -279,13 +281,13 @@ final class FusedNet {
             boolean rising = rows[0][p][0] >= 0;
             int sr = work.switchRow[p];
             if (rising ? sr == 0 : sr > 0) {
-                addUnit(p, 1, alpha, beta);
+                addUnit(nk, p, 1, alpha, beta);
             }
         }
         // walk the switches in row order, closing a segment at each new switch row inside (0, n)
         int seg = 0;
         work.segStart[0] = 0;
-        storeSegment(work, 0, h2);
+        storeSegment(nk, work, 0, h2);
         for (int e = 0; e < events; e++) {
             int p = (int) work.order[e];
             int sr = work.switchRow[p];
@@ -298,8 +300,8 @@ final class FusedNet {
                 work.segStart[seg] = sr;
             }
             work.unitSegment[p] = seg;
-            addUnit(p, rows[0][p][0] >= 0 ? 1 : -1, alpha, beta);
-            storeSegment(work, seg, h2);
+            addUnit(nk, p, rows[0][p][0] >= 0 ? 1 : -1, alpha, beta);
+            storeSegment(nk, work, seg, h2);
         }
         work.segments = seg + 1;
         work.segStart[seg + 1] = n;
@@ -312,42 +314,30 @@ final class FusedNet {
         }
     }
 
-    private static void storeSegment(Work work, int seg, int h2) {
-        float[] a = work.segAB[seg][0];
-        float[] b = work.segAB[seg][1];
-        for (int o = 0; o < h2; o++) {
-            a[o] = (float) work.alpha[o];
-            b[o] = (float) work.beta[o];
-        }
+    private static void storeSegment(NetKernel nk, Work work, int seg, int h2) {
+        nk.toFloats(work.alpha, work.segAB[seg][0], h2);
+        nk.toFloats(work.beta, work.segAB[seg][1], h2);
     }
 
-    private void addUnit(int p, int sign, double[] alpha, double[] beta) {
-        double[] wc = wCol[p];
-        double[] bc = bCol[p];
-        if (sign > 0) {
-            for (int o = 0; o < wc.length; o++) {
-                alpha[o] += wc[o];
-                beta[o] += bc[o];
-            }
-        } else {
-            for (int o = 0; o < wc.length; o++) {
-                alpha[o] -= wc[o];
-                beta[o] -= bc[o];
-            }
-        }
+    /**
+     * alpha += sign w1[p] W2[:, p], beta += sign b1[p] W2[:, p]: the products of two floats, exact
+     * in double, then the sums.
+     */
+    private void addUnit(NetKernel nk, int p, int sign, double[] alpha, double[] beta) {
+        nk.addUnit(rows[0][p][0], bias[0][p], transposed[1][p], sign > 0, alpha, beta, widths[2]);
     }
 
     /** The first two layers by segments: acts[1] = relu([x, 1] . {alpha, beta}) per segment. */
-    private void switchForward(RowGemm gemm, float[][] in, Work work, int n) {
-        segments(in, work, n);
+    private void switchForward(NetKernel nk, float[][] in, Work work, int n) {
+        segments(nk, in, work, n);
         int h2 = widths[2];
         for (int r = 0; r < n; r++) {
-            work.xa[r][0] = in[r][0];
-            work.xa[r][1] = 1f;
+            work.xv[r] = in[r][0];
         }
         float[][] h = work.acts[1];
         for (int sg = 0; sg < work.segments; sg++) {
-            gemm.gemmSparse(work.xa, work.segAB[sg], null, h, work.segStart[sg], work.segStart[sg + 1], 2, h2, true, null);
+            float[][] ab = work.segAB[sg];
+            nk.affineRelu(work.xv, ab[0], ab[1], h, work.segStart[sg], work.segStart[sg + 1], h2);
         }
     }
 
@@ -376,8 +366,8 @@ final class FusedNet {
      * the weight and bias gradients into {@code grads} (replacing them) and dL/d(inputs) into
      * {@code gIn} (replacing, in() columns).
      */
-    void backward(RowGemm gemm, float[][] in, Work work, float[][] g, float[][] other, float[][] gIn, Grads grads,
-            int n) {
+    void backward(RowGemm gemm, NetKernel nk, float[][] in, Work work, float[][] g, float[][] other, float[][] gIn,
+            Grads grads, int n) {
         float[][][] acts = work.acts;
         int stop = scalarInput ? 2 : 0;
         for (int k = weights.length - 1; k >= stop; k--) {
@@ -394,7 +384,7 @@ final class FusedNet {
             } else {
                 gemm.gemm(true, g, input, null, false, grads.dW[k], 0, outW, n, inW);
             }
-            columnSums(g, n, outW, grads.db[k]);
+            nk.columnSum(g, n, grads.db[k], outW);
             float[][] target = k == 0 ? gIn : other;
             if (inW < NARROW) {
                 gemm.dots(g, transposed[k], null, false, target, 0, n, outW, inW);
@@ -411,17 +401,7 @@ final class FusedNet {
             }
         }
         if (scalarInput) {
-            switchBackward(gemm, work, g, gIn, grads, n);
-        }
-    }
-
-    private static void columnSums(float[][] g, int n, int w, float[] out) {
-        java.util.Arrays.fill(out, 0, w, 0f);
-        for (int i = 0; i < n; i++) {
-            float[] gi = g[i];
-            for (int o = 0; o < w; o++) {
-                out[o] += gi[o];
-            }
+            switchBackward(gemm, nk, work, g, gIn, grads, n);
         }
     }
 
@@ -431,7 +411,7 @@ final class FusedNet {
      * sums of g2 x and g2 over the rows where unit p is on (the segments before or after its switch),
      * taken from per-segment sums.
      */
-    private void switchBackward(RowGemm gemm, Work work, float[][] g2, float[][] gIn, Grads grads, int n) {
+    private void switchBackward(RowGemm gemm, NetKernel nk, Work work, float[][] g2, float[][] gIn, Grads grads, int n) {
         int h1 = widths[1];
         int h2 = widths[2];
         int segs = work.segments;
@@ -439,18 +419,7 @@ final class FusedNet {
             int r0 = work.segStart[sg];
             int r1 = work.segStart[sg + 1];
             gemm.dots(g2, work.segAB[sg], null, false, gIn, r0, r1, h2, 1);
-            float[] sx = work.segSumX[sg];
-            float[] s1 = work.segSum[sg];
-            java.util.Arrays.fill(sx, 0, h2, 0f);
-            java.util.Arrays.fill(s1, 0, h2, 0f);
-            for (int r = r0; r < r1; r++) {
-                float[] gr = g2[r];
-                float x = work.xa[r][0];
-                for (int o = 0; o < h2; o++) {
-                    sx[o] += gr[o] * x;
-                    s1[o] += gr[o];
-                }
-            }
+            nk.columnSums(g2, work.xv, r0, r1, work.segSumX[sg], work.segSum[sg], h2);
         }
         float[][] px = work.prefixX;
         float[][] p1 = work.prefix;
@@ -484,63 +453,42 @@ final class FusedNet {
                 db1[p] = 0f;
                 continue;
             }
-            float[] ahi = px[hi];
-            float[] alo = px[lo];
-            float[] bhi = p1[hi];
-            float[] blo = p1[lo];
-            float[] col = transposed[1][p];
-            float sw0 = 0;
-            float sw1 = 0;
-            float sb0 = 0;
-            float sb1 = 0;
-            int o = 0;
-            for (; o + 2 <= h2; o += 2) {
-                float x0 = ahi[o] - alo[o];
-                float y0 = bhi[o] - blo[o];
-                float x1 = ahi[o + 1] - alo[o + 1];
-                float y1 = bhi[o + 1] - blo[o + 1];
-                dst[o] = w * x0 + b * y0;
-                dst[o + 1] = w * x1 + b * y1;
-                sw0 += col[o] * x0;
-                sb0 += col[o] * y0;
-                sw1 += col[o + 1] * x1;
-                sb1 += col[o + 1] * y1;
-            }
-            for (; o < h2; o++) {
-                float x0 = ahi[o] - alo[o];
-                float y0 = bhi[o] - blo[o];
-                dst[o] = w * x0 + b * y0;
-                sw0 += col[o] * x0;
-                sb0 += col[o] * y0;
-            }
-            dW1[p][0] = sw0 + sw1;
-            db1[p] = sb0 + sb1;
-        }
-        float[][] out = grads.dW[1];
-        for (int p = 0; p < h1; p++) {
-            float[] src = dW2t[p];
-            for (int o = 0; o < h2; o++) {
-                out[o][p] = src[o];
-            }
+            nk.unitGradient(w, b, px[hi], px[lo], p1[hi], p1[lo], transposed[1][p], dst, work.scratch, work.unitOut, h2);
+            dW1[p][0] = work.unitOut[0];
+            db1[p] = work.unitOut[1];
         }
         float[] db2 = grads.db[1];
         System.arraycopy(p1[segs], 0, db2, 0, h2);
     }
 
-    /** Adds the gradients into flat arrays laid out as the tensors: W row-major [out * in], then b. */
+    /**
+     * Adds the gradients into flat arrays laid out as the tensors: W row-major [out * in], then b.
+     * (The switch path leaves its second layer's weight gradient transposed, [in][out], in dWt.)
+     */
     void addInto(Grads grads, float[][] weightGrads, float[][] biasGrads) {
         for (int k = 0; k < weights.length; k++) {
             float[] gw = weightGrads[k];
             int in = widths[k];
-            for (int o = 0; o < widths[k + 1]; o++) {
-                float[] row = grads.dW[k][o];
-                int base = o * in;
-                for (int q = 0; q < in; q++) {
-                    gw[base + q] += row[q];
+            int out = widths[k + 1];
+            if (scalarInput && k == 1) {
+                for (int p = 0; p < in; p++) {
+                    float[] col = grads.dWt[1][p];
+                    int at = p;
+                    for (int o = 0; o < out; o++, at += in) {
+                        gw[at] += col[o];
+                    }
+                }
+            } else {
+                for (int o = 0; o < out; o++) {
+                    float[] row = grads.dW[k][o];
+                    int base = o * in;
+                    for (int q = 0; q < in; q++) {
+                        gw[base + q] += row[q];
+                    }
                 }
             }
             float[] gb = biasGrads[k];
-            for (int o = 0; o < widths[k + 1]; o++) {
+            for (int o = 0; o < out; o++) {
                 gb[o] += grads.db[k][o];
             }
         }

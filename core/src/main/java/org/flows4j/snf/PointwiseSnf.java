@@ -9,6 +9,7 @@ import org.flows4j.distributions.StandardNormal;
 import org.flows4j.energy.Energy;
 import org.flows4j.energy.InterpolatedEnergy;
 import org.flows4j.energy.PointwiseEnergy;
+import org.flows4j.kernels.NetKernel;
 import org.flows4j.kernels.RowGemm;
 import org.flows4j.parallel.Parallel;
 import org.flows4j.nn.Mlp;
@@ -84,6 +85,7 @@ public final class PointwiseSnf {
     private final PointwiseEnergy target;
     private final List<Tensor> parameters;
     private final RowGemm gemm;
+    private final NetKernel nk;
     /** Box-Muller normals from Rng.nextGaussian (the tensor layers' draws) instead of the ziggurat. */
     private final boolean boxMuller;
 
@@ -94,6 +96,7 @@ public final class PointwiseSnf {
         this.target = target;
         this.parameters = List.copyOf(parameters);
         this.gemm = gemm;
+        this.nk = NetKernel.forGemm(gemm);
         this.boxMuller = boxMuller;
     }
 
@@ -345,6 +348,9 @@ public final class PointwiseSnf {
         private float[][][][] netGradW;
         private float[][][][] netGradB;
         private double[][] splineState;
+        /** Per affine coupling: the gradient array of its log alpha, and tanh of the raw scales (row-major [n][t]). */
+        private float[][] logAlphaGrad;
+        private double[][] tanhS;
         private long[] keys;
         private double lastMl;
 
@@ -378,6 +384,8 @@ public final class PointwiseSnf {
             netGradW = new float[nl][][][];
             netGradB = new float[nl][][][];
             splineState = new double[nl][];
+            logAlphaGrad = new float[nl][];
+            tanhS = new double[nl][];
             keys = new long[n];
             int widest = dim;
             int maxNets = 0;
@@ -405,6 +413,10 @@ public final class PointwiseSnf {
                     }
                     widest = Math.max(widest, c.widest());
                     maxNets = Math.max(maxNets, c.nets.length);
+                    if (c.logAlpha != null) {
+                        logAlphaGrad[l] = gradOf.get(c.logAlpha);
+                        tanhS[l] = new double[n * c.trans.length];
+                    }
                     if (c.spline != null) {
                         splines[l] = new SplineGrad(c.spline);
                         splineState[l] = new double[n * c.trans.length * splines[l].stateSize()];
@@ -519,20 +531,23 @@ public final class PointwiseSnf {
                 }
             }
             for (int k = 0; k < c.nets.length; k++) {
-                c.nets[k].forward(gemm, ni, works[l][k], n);
+                c.nets[k].forward(gemm, nk, ni, works[l][k], n);
             }
             int t = c.trans.length;
             if (c.spline == null) {
                 float alpha = (float) Math.exp(c.logAlpha.rawFloats()[0]);
                 float[][] rawS = output(l, 0);
                 float[][] shift = output(l, 1);
+                double[] ths = tanhS[l];
                 for (int r = 0; r < n; r++) {
                     int i = perm[r];
                     System.arraycopy(in[i], 0, out[i], 0, dim);
                     double ld = 0;
                     for (int q = 0; q < t; q++) {
                         int j = c.trans[q];
-                        float s = alpha * (float) Math.tanh(rawS[r][q]);
+                        double th = Math.tanh(rawS[r][q]);
+                        ths[r * t + q] = th;
+                        float s = alpha * (float) th;
                         out[i][j] = (in[i][j] - shift[r][q]) * (float) Math.exp(-s);
                         ld -= s;
                     }
@@ -575,11 +590,12 @@ public final class PointwiseSnf {
                 double gLogAlpha = 0;
                 float[][] g0 = gOut[0];
                 float[][] g1 = gOut[1];
+                double[] ths = tanhS[l];
                 for (int r = 0; r < n; r++) {
                     int i = perm[r];
                     for (int q = 0; q < t; q++) {
                         int j = c.trans[q];
-                        double th = Math.tanh(rawS[r][q]);
+                        double th = ths[r * t + q];
                         double s = alpha * th;
                         double e = Math.exp(-s);
                         double o = (in[i][j] - shift[r][q]) * e;
@@ -591,7 +607,7 @@ public final class PointwiseSnf {
                         gLogAlpha += gs * s;
                     }
                 }
-                gradOf.get(c.logAlpha)[0] += (float) gLogAlpha;
+                logAlphaGrad[l][0] += (float) gLogAlpha;
             } else {
                 SplineGrad sp = splines[l];
                 int k = sp.bins();
@@ -619,7 +635,7 @@ public final class PointwiseSnf {
             }
             for (int k = 0; k < c.nets.length; k++) {
                 FusedNet net = c.nets[k];
-                net.backward(gemm, netIn[l], works[l][k], gOut[k], gOther, gNetIn, netGrads[l][k], n);
+                net.backward(gemm, nk, netIn[l], works[l][k], gOut[k], gOther, gNetIn, netGrads[l][k], n);
                 net.addInto(netGrads[l][k], netGradW[l][k], netGradB[l][k]);
                 for (int r = 0; r < n; r++) {
                     float[] dst = gNext[perm[r]];
@@ -766,7 +782,7 @@ public final class PointwiseSnf {
         }
 
         private float[][] netOutputs(FusedNet net, int m) {
-            net.forward(gemm, ni, work, m);
+            net.forward(gemm, nk, ni, work, m);
             return work.acts[net.linears() - 1];
         }
 

@@ -93,6 +93,74 @@ class PointwiseSnfTest {
         compare(ImageBenchmark.Method.NSF, 0);
     }
 
+    /**
+     * The paper's network shape (three hidden layers of 64: the switch path, a dense 64 x 64 layer
+     * with its sparse products, a narrow output) at the paper's batch of 250, on both kernels,
+     * against float64 autodiff through a twin generator with the same weights.
+     */
+    @Test
+    void paperSizedStepsMatchFloat64Autodiff() {
+        for (org.flows4j.kernels.RowGemm g : new org.flows4j.kernels.RowGemm[] {org.flows4j.kernels.RowGemm.best(),
+            org.flows4j.kernels.RowGemm.plain()}) {
+            compare64(ImageBenchmark.Method.RNVP, new int[] {64, 64, 64}, 250, g);
+            compare64(ImageBenchmark.Method.NSF, new int[] {64, 64, 64}, 250, g);
+        }
+        compare64(ImageBenchmark.Method.RNVP, new int[] {24, 40, 33}, 101, org.flows4j.kernels.RowGemm.best());
+        compare64(ImageBenchmark.Method.RNVP, new int[] {64, 64}, 77, org.flows4j.kernels.RowGemm.best());
+    }
+
+    private static void compare64(ImageBenchmark.Method method, int[] hidden, int n, org.flows4j.kernels.RowGemm gemm) {
+        ImageEnergy u = ringEnergy();
+        ImageBenchmark.Settings s = ImageBenchmark.Settings.paper(2.0).withBlocks(2).withHidden(hidden).withMcSteps(0)
+                .withBins(8);
+        s = new ImageBenchmark.Settings(s.blocks(), s.hidden(), s.mcSteps(), 0.3, 6, s.tailBound(), 1, n, 1e-3, 100, 100,
+                10);
+        BoltzmannGenerator bg = ImageBenchmark.build(method, s, u, new Rng(3));
+        Rng p = new Rng(9);
+        for (Tensor t : bg.parameters()) {
+            float[] f = t.rawFloats();
+            for (int i = 0; i < f.length; i++) {
+                f[i] += (float) (0.1 * p.nextGaussian());
+            }
+        }
+        BoltzmannGenerator twin = SnfBuilder.to(u).dim(2).blocks(s.blocks()).hidden(s.hidden())
+                .couplings(method.spline() ? SnfBuilder.Couplings.SPLINE : SnfBuilder.Couplings.AFFINE)
+                .spline(s.splineBins(), s.tailBound()).stochastic(SnfBuilder.Stochastic.NONE).priorBlock(false)
+                .dtype(DType.FLOAT64).build(new Rng(3));
+        for (int k = 0; k < bg.parameters().size(); k++) {
+            double[] v = bg.parameters().get(k).toDoubleArray();
+            System.arraycopy(v, 0, twin.parameters().get(k).rawDoubles(), 0, v.length);
+        }
+        float[] b = batch(u, n, 5);
+        PointwiseSnf.Trainer tr = PointwiseSnf.of(bg, gemm, true).orElseThrow().newTrainer();
+        double loss = tr.step(b, n);
+        double[] d = new double[b.length];
+        for (int i = 0; i < b.length; i++) {
+            d[i] = b[i];
+        }
+        Tensor expected;
+        List<Tensor> grads;
+        try (Autograd.Scope ignored = Autograd.setGradEnabled(true)) {
+            expected = twin.mlLoss(Tensor.of(DType.FLOAT64, d, n, 2));
+            grads = Autograd.grad(expected, twin.parameters());
+        }
+        String what = method.label() + " " + java.util.Arrays.toString(hidden) + " " + gemm.name();
+        assertThat(loss).as(what + " loss").isCloseTo(expected.item(), org.assertj.core.api.Assertions.within(
+                1e-4 * (1 + Math.abs(loss))));
+        for (int k = 0; k < grads.size(); k++) {
+            float[] got = tr.gradients().get(k).rawFloats();
+            double[] want = grads.get(k).toDoubleArray();
+            double scale = 0;
+            for (double w : want) {
+                scale = Math.max(scale, Math.abs(w));
+            }
+            for (int i = 0; i < want.length; i++) {
+                assertThat((double) got[i]).as(what + " parameter " + k + "[" + i + "]")
+                        .isCloseTo(want[i], org.assertj.core.api.Assertions.within(1e-3 * scale + 1e-6));
+            }
+        }
+    }
+
     @Test
     void stochasticStepsMatchAutodiffWithTheSameMoves() {
         compare(ImageBenchmark.Method.RNVP_MC, 3);
