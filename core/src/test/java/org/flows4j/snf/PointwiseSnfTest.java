@@ -67,20 +67,7 @@ class PointwiseSnfTest {
             expected = bg.mlLoss(tensor(b, n));
             grads = Autograd.grad(expected, bg.parameters());
         }
-        assertThat(loss).as(method.label() + " loss").isCloseTo(expected.item(), org.assertj.core.api.Assertions.within(
-                1e-4 * (1 + Math.abs(loss))));
-        for (int k = 0; k < grads.size(); k++) {
-            float[] got = tr.gradients().get(k).rawFloats();
-            double[] want = grads.get(k).toDoubleArray();
-            double scale = 0;
-            for (double w : want) {
-                scale = Math.max(scale, Math.abs(w));
-            }
-            for (int i = 0; i < want.length; i++) {
-                assertThat((double) got[i]).as(method.label() + " parameter " + k + "[" + i + "]")
-                        .isCloseTo(want[i], org.assertj.core.api.Assertions.within(2e-3 * scale + 1e-5));
-            }
-        }
+        assertLossAndGradients(method.label(), loss, expected, tr, grads, 2e-3, 1e-5);
     }
 
     @Test
@@ -145,20 +132,7 @@ class PointwiseSnfTest {
             grads = Autograd.grad(expected, twin.parameters());
         }
         String what = method.label() + " " + java.util.Arrays.toString(hidden) + " " + gemm.name();
-        assertThat(loss).as(what + " loss").isCloseTo(expected.item(), org.assertj.core.api.Assertions.within(
-                1e-4 * (1 + Math.abs(loss))));
-        for (int k = 0; k < grads.size(); k++) {
-            float[] got = tr.gradients().get(k).rawFloats();
-            double[] want = grads.get(k).toDoubleArray();
-            double scale = 0;
-            for (double w : want) {
-                scale = Math.max(scale, Math.abs(w));
-            }
-            for (int i = 0; i < want.length; i++) {
-                assertThat((double) got[i]).as(what + " parameter " + k + "[" + i + "]")
-                        .isCloseTo(want[i], org.assertj.core.api.Assertions.within(1e-3 * scale + 1e-6));
-            }
-        }
+        assertLossAndGradients(what, loss, expected, tr, grads, 1e-3, 1e-6);
     }
 
     @Test
@@ -294,6 +268,25 @@ class PointwiseSnfTest {
             double[] xs = x.toDoubleArray();
             for (int i = 0; i < xs.length; i++) {
                 assertThat((double) one.x()[i]).isCloseTo(xs[i], org.assertj.core.api.Assertions.within(1e-4));
+            }
+        }
+    }
+
+    /** The fused loss within 1e-4 relative of autodiff's; each gradient within rel * (its largest entry) + abs. */
+    private static void assertLossAndGradients(String what, double loss, Tensor expected, PointwiseSnf.Trainer tr,
+            List<Tensor> grads, double rel, double abs) {
+        assertThat(loss).as(what + " loss").isCloseTo(expected.item(), org.assertj.core.api.Assertions.within(
+                1e-4 * (1 + Math.abs(loss))));
+        for (int k = 0; k < grads.size(); k++) {
+            float[] got = tr.gradients().get(k).rawFloats();
+            double[] want = grads.get(k).toDoubleArray();
+            double scale = 0;
+            for (double w : want) {
+                scale = Math.max(scale, Math.abs(w));
+            }
+            for (int i = 0; i < want.length; i++) {
+                assertThat((double) got[i]).as(what + " parameter " + k + "[" + i + "]")
+                        .isCloseTo(want[i], org.assertj.core.api.Assertions.within(rel * scale + abs));
             }
         }
     }
