@@ -2,6 +2,7 @@ package org.flows4j.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -68,13 +69,43 @@ final class VectorRowGemm implements RowGemm {
                 for (int p = 0; p < kv; p += L) {
                     acc = FloatVector.fromArray(S, ai, p).fma(FloatVector.fromArray(S, bj, p), acc);
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                float sum = sumLanes(acc);
                 for (int p = kv; p < k; p++) {
                     sum += ai[p] * bj[p];
                 }
                 ci[j] = sum + (accumulate ? ci[j] : bias != null ? bias[j] : 0f);
             }
         }
+    }
+
+    /** Pairings of lane i with lane i ^ h for h = L/2, L/4, ..., 1: the steps of {@link #sumLanes}. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] s = new VectorShuffle[steps];
+        for (int t = 0; t < steps; t++) {
+            int h = L >> (t + 1);
+            s[t] = VectorShuffle.fromOp(S, i -> i ^ h);
+        }
+        return s;
+    }
+
+    /**
+     * The sum of v's lanes as a fixed pairwise tree of lanewise adds. Not reduceLanes(ADD): its
+     * float order is unspecified, and on JDK 25 C2 sums the lanes as a tree while the interpreter
+     * and C1 sum them in order, so the same input gave sums an ulp apart depending on whether the
+     * caller had been compiled yet (a sample chunk drawn on a fresh second thread differed from the
+     * same chunk drawn warm). Lanewise adds and lane moves are exact in every tier and on every JDK;
+     * summing the stored lanes in order in scalar code is as deterministic but was 10-30% slower
+     * for whole sampling runs on JDK 25.
+     */
+    static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> h : HALVES) {
+            v = v.add(v.rearrange(h));
+        }
+        return v.lane(0);
     }
 
     @Override

@@ -56,6 +56,58 @@ public final class FlowTestSupport {
         return sum;
     }
 
+    /**
+     * How far rounding in the entries of {@code a} can move log|det a|: the first-order change of
+     * log|det a| is trace(a^-1 da), so entries each off by a relative u move it by at most
+     * u * sum_ij |a_ij (a^-1)_ji|, and this returns that sum (n for a diagonal matrix, and about
+     * 2 (|a00 a11| + |a01 a10|) / |det a| for a 2x2 one). Large when det a is a small difference of
+     * large products.
+     */
+    public static double logAbsDetCondition(double[][] a) {
+        int n = a.length;
+        double[][] m = new double[n][];
+        double[][] inv = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            m[i] = a[i].clone();
+            inv[i][i] = 1;
+        }
+        for (int c = 0; c < n; c++) {
+            int p = c;
+            for (int r = c + 1; r < n; r++) {
+                if (Math.abs(m[r][c]) > Math.abs(m[p][c])) {
+                    p = r;
+                }
+            }
+            double[] tmp = m[c];
+            m[c] = m[p];
+            m[p] = tmp;
+            tmp = inv[c];
+            inv[c] = inv[p];
+            inv[p] = tmp;
+            double piv = m[c][c];
+            for (int k = 0; k < n; k++) {
+                m[c][k] /= piv;
+                inv[c][k] /= piv;
+            }
+            for (int r = 0; r < n; r++) {
+                if (r != c) {
+                    double f = m[r][c];
+                    for (int k = 0; k < n; k++) {
+                        m[r][k] -= f * m[c][k];
+                        inv[r][k] -= f * inv[c][k];
+                    }
+                }
+            }
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                sum += Math.abs(a[i][j] * inv[j][i]);
+            }
+        }
+        return sum;
+    }
+
     public static List<double[]> rows(Tensor x) {
         List<double[]> out = new ArrayList<>();
         int n = x.size(0);
