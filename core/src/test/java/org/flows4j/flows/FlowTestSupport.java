@@ -35,15 +35,7 @@ public final class FlowTestSupport {
         }
         double sum = 0;
         for (int c = 0; c < n; c++) {
-            int p = c;
-            for (int r = c + 1; r < n; r++) {
-                if (Math.abs(m[r][c]) > Math.abs(m[p][c])) {
-                    p = r;
-                }
-            }
-            double[] tmp = m[c];
-            m[c] = m[p];
-            m[p] = tmp;
+            swap(m, c, pivot(m, c));
             double piv = m[c][c];
             sum += Math.log(Math.abs(piv));
             for (int r = c + 1; r < n; r++) {
@@ -54,6 +46,23 @@ public final class FlowTestSupport {
             }
         }
         return sum;
+    }
+
+    /** Partial pivoting: the row at or below c with the largest |m[r][c]|. */
+    private static int pivot(double[][] m, int c) {
+        int p = c;
+        for (int r = c + 1; r < m.length; r++) {
+            if (Math.abs(m[r][c]) > Math.abs(m[p][c])) {
+                p = r;
+            }
+        }
+        return p;
+    }
+
+    private static void swap(double[][] m, int i, int j) {
+        double[] tmp = m[i];
+        m[i] = m[j];
+        m[j] = tmp;
     }
 
     /**
@@ -72,18 +81,9 @@ public final class FlowTestSupport {
             inv[i][i] = 1;
         }
         for (int c = 0; c < n; c++) {
-            int p = c;
-            for (int r = c + 1; r < n; r++) {
-                if (Math.abs(m[r][c]) > Math.abs(m[p][c])) {
-                    p = r;
-                }
-            }
-            double[] tmp = m[c];
-            m[c] = m[p];
-            m[p] = tmp;
-            tmp = inv[c];
-            inv[c] = inv[p];
-            inv[p] = tmp;
+            int p = pivot(m, c);
+            swap(m, c, p);
+            swap(inv, c, p);
             double piv = m[c][c];
             for (int k = 0; k < n; k++) {
                 m[c][k] /= piv;
