@@ -46,14 +46,7 @@ class PointwiseSnfTest {
         s = new ImageBenchmark.Settings(s.blocks(), s.hidden(), s.mcSteps(), 0.3, 6, s.tailBound(), 1, 32, 1e-3, 100, 100,
                 10);
         BoltzmannGenerator bg = ImageBenchmark.build(method, s, u, new Rng(3));
-        // perturb the initial weights so that every term is exercised
-        Rng p = new Rng(9);
-        for (Tensor t : bg.parameters()) {
-            float[] f = t.rawFloats();
-            for (int i = 0; i < f.length; i++) {
-                f[i] += (float) (0.3 * p.nextGaussian());
-            }
-        }
+        perturb(bg, 0.3);
         int n = 64;
         float[] b = batch(u, n, 5);
         PointwiseSnf fused = PointwiseSnf.of(bg, org.flows4j.kernels.RowGemm.best(), true).orElseThrow();
@@ -103,13 +96,7 @@ class PointwiseSnfTest {
         s = new ImageBenchmark.Settings(s.blocks(), s.hidden(), s.mcSteps(), 0.3, 6, s.tailBound(), 1, n, 1e-3, 100, 100,
                 10);
         BoltzmannGenerator bg = ImageBenchmark.build(method, s, u, new Rng(3));
-        Rng p = new Rng(9);
-        for (Tensor t : bg.parameters()) {
-            float[] f = t.rawFloats();
-            for (int i = 0; i < f.length; i++) {
-                f[i] += (float) (0.1 * p.nextGaussian());
-            }
-        }
+        perturb(bg, 0.1);
         BoltzmannGenerator twin = SnfBuilder.to(u).dim(2).blocks(s.blocks()).hidden(s.hidden())
                 .couplings(method.spline() ? SnfBuilder.Couplings.SPLINE : SnfBuilder.Couplings.AFFINE)
                 .spline(s.splineBins(), s.tailBound()).stochastic(SnfBuilder.Stochastic.NONE).priorBlock(false)
@@ -287,6 +274,17 @@ class PointwiseSnfTest {
             for (int i = 0; i < want.length; i++) {
                 assertThat((double) got[i]).as(what + " parameter " + k + "[" + i + "]")
                         .isCloseTo(want[i], org.assertj.core.api.Assertions.within(rel * scale + abs));
+            }
+        }
+    }
+
+    /** Perturbs the initial weights (seeded) so that every term of the step is exercised. */
+    private static void perturb(BoltzmannGenerator bg, double scale) {
+        Rng p = new Rng(9);
+        for (Tensor t : bg.parameters()) {
+            float[] f = t.rawFloats();
+            for (int i = 0; i < f.length; i++) {
+                f[i] += (float) (scale * p.nextGaussian());
             }
         }
     }
