@@ -159,31 +159,17 @@ class PointwiseSnfTest {
             sm.inverse(y - eps, w, 0, h, 0, d, 0, 1);
             double lm = gx * sm.out + gl * sm.logDet;
             assertThat(gIn).isCloseTo((lp - lm) / (2 * eps), org.assertj.core.api.Assertions.within(1e-3 * (1 + Math.abs(gIn))));
+            java.util.function.DoubleSupplier loss = () -> {
+                sm.inverse(y, w, 0, h, 0, d, 0, 1);
+                return gx * sm.out + gl * sm.logDet;
+            };
             for (int q = 0; q < 5; q++) {
-                float keep = w[q];
-                w[q] = keep + 1e-2f;
-                sm.inverse(y, w, 0, h, 0, d, 0, 1);
-                double a = gx * sm.out + gl * sm.logDet;
-                w[q] = keep - 1e-2f;
-                sm.inverse(y, w, 0, h, 0, d, 0, 1);
-                double c = gx * sm.out + gl * sm.logDet;
-                w[q] = keep;
-                double fd = (a - c) / (2e-2 * (1 + 0 * keep));
-                double real = (double) (keep + 1e-2f) - (double) (keep - 1e-2f);
-                fd = (a - c) / real;
+                double fd = centralDifference(w, q, loss);
                 assertThat(gw[q]).isCloseTo(fd, org.assertj.core.api.Assertions.within(2e-3 * (1 + Math.abs(fd))));
             }
             for (int q = 0; q < 4; q++) {
-                float keep = d[q];
-                d[q] = keep + 1e-2f;
-                sm.inverse(y, w, 0, h, 0, d, 0, 1);
-                double a = gx * sm.out + gl * sm.logDet;
-                d[q] = keep - 1e-2f;
-                sm.inverse(y, w, 0, h, 0, d, 0, 1);
-                double c = gx * sm.out + gl * sm.logDet;
-                d[q] = keep;
-                double real = (double) (keep + 1e-2f) - (double) (keep - 1e-2f);
-                assertThat(gd[q]).isCloseTo((a - c) / real, org.assertj.core.api.Assertions.within(2e-3 * (1 + Math.abs(gd[q]))));
+                assertThat(gd[q]).isCloseTo(centralDifference(d, q, loss),
+                        org.assertj.core.api.Assertions.within(2e-3 * (1 + Math.abs(gd[q]))));
             }
         }
     }
@@ -287,5 +273,16 @@ class PointwiseSnfTest {
                 f[i] += (float) (scale * p.nextGaussian());
             }
         }
+    }
+
+    /** (loss(p + 0.01) - loss(p - 0.01)) / (the step float rounding actually took) in p[q]; p[q] restored. */
+    private static double centralDifference(float[] p, int q, java.util.function.DoubleSupplier loss) {
+        float keep = p[q];
+        p[q] = keep + 1e-2f;
+        double a = loss.getAsDouble();
+        p[q] = keep - 1e-2f;
+        double c = loss.getAsDouble();
+        p[q] = keep;
+        return (a - c) / ((double) (keep + 1e-2f) - (double) (keep - 1e-2f));
     }
 }
