@@ -23,17 +23,35 @@ public final class FusedCouplingFlow {
     /** Below this width a product runs as dot products along its long dimension. */
     private static final int NARROW = 16;
 
+    /** Rows from which log-density and sampling use the piecewise-linear path when it applies. */
+    static final int PIECEWISE_ROWS = 4096;
+
     private final CouplingStack stack;
     private final RowGemm gemm;
+    private final boolean piecewise;
 
-    private FusedCouplingFlow(CouplingStack stack, RowGemm gemm) {
+    private FusedCouplingFlow(CouplingStack stack, RowGemm gemm, boolean piecewise) {
         this.stack = stack;
         this.gemm = gemm;
+        this.piecewise = piecewise && PiecewiseCouplings.supports(stack);
     }
 
     /** Fused kernels for this flow, if its structure is supported. */
     public static Optional<FusedCouplingFlow> of(Flow flow, RowGemm gemm) {
-        return CouplingStack.of(flow).map(s -> new FusedCouplingFlow(s, gemm));
+        return CouplingStack.of(flow).map(s -> new FusedCouplingFlow(s, gemm, true));
+    }
+
+    /**
+     * The same kernels without the piecewise-linear inference path: log-density and sampling
+     * always run the matrix products (for comparisons and benchmarks).
+     */
+    public FusedCouplingFlow withoutPiecewise() {
+        return new FusedCouplingFlow(stack, gemm, false);
+    }
+
+    /** True if large log-density and sampling jobs run the exact piecewise-linear path. */
+    public boolean usesPiecewise() {
+        return piecewise;
     }
 
     public static Optional<FusedCouplingFlow> of(Flow flow) {
@@ -356,6 +374,10 @@ public final class FusedCouplingFlow {
         }
         int n = x.size(0);
         float[] in = x.rawFloats();
+        PiecewiseCouplings pw = piecewiseFor(n);
+        if (pw != null) {
+            return pw.logProb(in, n, threads);
+        }
         float[] result = new float[n];
         Weights w = new Weights(stack);
         int layers = stack.layers.size();
@@ -384,6 +406,11 @@ public final class FusedCouplingFlow {
         float[] zf = z.rawFloats();
         float[] xs = new float[n * d];
         float[] lp = new float[n];
+        PiecewiseCouplings pw = piecewiseFor(n);
+        if (pw != null) {
+            pw.sample(zf, n, threads, xs, lp);
+            return new Flow.Samples(Tensor.of(xs, n, d), Tensor.of(lp, n));
+        }
         Weights w = new Weights(stack);
         int layers = stack.layers.size();
         parallelChunks(n, threads, (ws, start, end) -> {
@@ -403,6 +430,14 @@ public final class FusedCouplingFlow {
             }
         });
         return new Flow.Samples(Tensor.of(xs, n, d), Tensor.of(lp, n));
+    }
+
+    /**
+     * The exact piecewise-linear path ({@link PiecewiseCouplings}) for a job of n rows, when the
+     * flow has that structure and the job is large enough to repay building the forms; else null.
+     */
+    private PiecewiseCouplings piecewiseFor(int n) {
+        return piecewise && n >= PIECEWISE_ROWS ? PiecewiseCouplings.of(stack) : null;
     }
 
     private void parallelChunks(int n, int threads, Parallel.ChunkJob<Workspace> job) {

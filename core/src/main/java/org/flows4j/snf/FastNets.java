@@ -1,6 +1,7 @@
 package org.flows4j.snf;
 
 import java.util.List;
+import org.flows4j.nn.PiecewiseLinearNet;
 import org.flows4j.kernels.RowGemm;
 import org.flows4j.nn.Activation;
 import org.flows4j.nn.Linear;
@@ -57,7 +58,7 @@ final class FastNets {
         for (Mlp m : nets) {
             total += m.out();
         }
-        PiecewiseLinearNet pw = PiecewiseLinearNet.cached(nets);
+        PiecewiseLinearNet pw = PiecewiseForms.cached(nets);
         if (pw == null) {
             return gemmForward(nets, x);
         }

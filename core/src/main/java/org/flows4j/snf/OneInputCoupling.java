@@ -1,13 +1,14 @@
 package org.flows4j.snf;
 
 import java.util.List;
+import org.flows4j.nn.PiecewiseLinearNet;
 import org.flows4j.kernels.SplineKernel;
 import org.flows4j.nn.Mlp;
 import org.flows4j.transforms.RationalQuadraticSpline;
 
 /**
  * Couplings of a 2-d flow without gradients: the conditioning coordinate c[i] goes through the
- * networks' joint piecewise-linear form ({@link PiecewiseLinearNet#cached(List)}, one look-up per
+ * networks' joint piecewise-linear form ({@link PiecewiseForms#cached(List)}, one look-up per
  * row for all of them), the transformed coordinate v[i] through the transformer, in double
  * precision, with no intermediate tensors. The same outputs as the tensor path to float32
  * rounding (the tensor path rounds every intermediate to float32).
@@ -31,7 +32,7 @@ final class OneInputCoupling {
      */
     static double[][] affine(List<Mlp> nets, double alpha, float[] c, float[] v, boolean towardData) {
         int n = v.length;
-        PiecewiseLinearNet pw = PiecewiseLinearNet.cached(nets);
+        PiecewiseLinearNet pw = PiecewiseForms.cached(nets);
         if (pw == null) {
             return null;
         }
@@ -70,7 +71,7 @@ final class OneInputCoupling {
     static double[][] spline(List<Mlp> nets, RationalQuadraticSpline rq, float[] c, float[] v, boolean inverse) {
         int n = v.length;
         int p = 3 * rq.bins() - 1;
-        PiecewiseLinearNet pw = PiecewiseLinearNet.cached(nets);
+        PiecewiseLinearNet pw = PiecewiseForms.cached(nets);
         if (pw == null) {
             return null;
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import org.flows4j.nn.PiecewiseLinearNet;
 import org.flows4j.nn.Activation;
 import org.flows4j.nn.Linear;
 import org.flows4j.nn.Mlp;
@@ -23,51 +24,6 @@ class FastEvaluationTest {
         return new Mlp(ls, m.activation());
     }
 
-    /** A one-input ReLU network is exactly its piecewise-affine form: float64 agrees to 1e-12, float32 to its rounding. */
-    @Test
-    void oneInputNetworksEqualTheirPiecewiseLinearForms() {
-        Rng rng = new Rng(3);
-        for (int[] sizes : new int[][] {{1, 64, 64, 1}, {1, 64, 64, 20}, {1, 32, 48, 16, 5}, {1, 7}, {1, 3, 1}}) {
-            Mlp m = new Mlp(sizes, Activation.RELU, rng, DType.FLOAT32);
-            // spread the weights like a trained network's (break points over several units)
-            for (Linear l : m.layers()) {
-                for (Tensor t : List.of(l.weight(), l.bias())) {
-                    float[] f = t.rawFloats();
-                    for (int i = 0; i < f.length; i++) {
-                        f[i] *= 1 + 2 * (float) rng.nextDouble();
-                    }
-                }
-            }
-            PiecewiseLinearNet p = PiecewiseLinearNet.of(m);
-            int n = 4000;
-            float[] x = new float[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = (float) (i < 100 ? (i - 50) * 0.3 : 4 * rng.nextGaussian());
-            }
-            Tensor xt = Tensor.of(x, n, 1);
-            double[] exact;
-            float[] f32;
-            try (Autograd.Scope ignored = Autograd.noGrad()) {
-                exact = toDouble(m).forward(xt.to(DType.FLOAT64)).toDoubleArray();
-                f32 = m.forward(xt).rawFloats();
-            }
-            int o = m.out();
-            float[] got = new float[n * o];
-            p.evaluate(x, 0, 1, n, got, 0, o);
-            double scale = 0;
-            for (double v : exact) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            for (int i = 0; i < n * o; i++) {
-                assertThat((double) got[i]).isCloseTo(exact[i], within(1e-6 * (1 + Math.abs(exact[i]))));
-                assertThat(got[i]).isCloseTo(f32[i], within((float) (1e-5 * (1 + scale))));
-                double[] one = p.evaluate((double) x[i / o]);
-                assertThat(one[i % o]).isCloseTo(exact[i], within(1e-12 * (1 + scale)));
-            }
-            assertThat(p.pieces()).isGreaterThan(sizes.length > 2 ? 1 : 0);
-        }
-    }
-
     /** Networks side by side in one piecewise form (the union of their break points) give each one's outputs. */
     @Test
     void concatenatedPiecewiseFormsGiveEachNetworksOutputs() {
@@ -75,8 +31,8 @@ class FastEvaluationTest {
         List<Mlp> nets = List.of(new Mlp(new int[] {1, 64, 64, 20}, Activation.RELU, rng, DType.FLOAT32),
                 new Mlp(new int[] {1, 64, 64, 1}, Activation.RELU, rng, DType.FLOAT32),
                 new Mlp(new int[] {1, 16, 3}, Activation.RELU, rng, DType.FLOAT32));
-        PiecewiseLinearNet all = PiecewiseLinearNet.cached(nets);
-        assertThat(PiecewiseLinearNet.cached(nets)).isSameAs(all);
+        PiecewiseLinearNet all = PiecewiseForms.cached(nets);
+        assertThat(PiecewiseForms.cached(nets)).isSameAs(all);
         int n = 3000;
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
@@ -103,7 +59,7 @@ class FastEvaluationTest {
         }
         // a changed parameter is seen
         nets.get(1).layers().get(2).bias().rawFloats()[0] += 1f;
-        assertThat(PiecewiseLinearNet.cached(nets)).isNotSameAs(all);
+        assertThat(PiecewiseForms.cached(nets)).isNotSameAs(all);
     }
 
     /** 2-d couplings without a graph (piecewise networks on large batches) give the tensor path's outputs. */

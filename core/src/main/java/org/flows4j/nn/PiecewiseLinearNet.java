@@ -1,17 +1,15 @@
-package org.flows4j.snf;
+package org.flows4j.nn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.flows4j.nn.Activation;
-import org.flows4j.nn.Linear;
-import org.flows4j.nn.Mlp;
 
 /**
  * A ReLU network with one input, rewritten exactly as the piecewise-affine function it is: every
  * hidden unit switches on or off at one point of its (piecewise-affine) pre-activation, so the
  * real line splits into pieces on each of which the whole network is out = slope * x + intercept.
- * The coupling networks of a 2-d flow see one coordinate, so they are such networks; evaluating
+ * The coupling networks of a 2-d flow see one coordinate, so they are such networks (see
+ * {@link #of(Mlp, int, double)} for a network whose other inputs are masked to zero); evaluating
  * them this way costs a table look-up and {@code out} multiply-adds per row instead of the
  * 64 x 64 product of a hidden layer, and is more accurate (the pieces are computed in double
  * precision from the float32 weights; the float32 products round every partial sum).
@@ -21,7 +19,7 @@ import org.flows4j.nn.Mlp;
  * fixed, which gives the next layer's affine map. Any depth works; the number of pieces is at most
  * the product of (width + 1) over hidden layers and in practice a few times the number of units.
  */
-final class PiecewiseLinearNet {
+public final class PiecewiseLinearNet {
     private final int out;
     /** Sorted break points between pieces: piece p covers [breaks[p - 1], breaks[p]). */
     private final double[] breaks;
@@ -99,21 +97,38 @@ final class PiecewiseLinearNet {
     }
 
     /** True if {@code m} is a ReLU network of one input with float32 or float64 weights. */
-    static boolean supports(Mlp m) {
+    public static boolean supports(Mlp m) {
         return m.in() == 1 && m.activation() == Activation.RELU;
     }
 
     /** More pieces than this (possible with deep networks, never seen in practice) and the form is not worth it. */
-    static final int MAX_PIECES = 1 << 16;
+    public static final int MAX_PIECES = 1 << 16;
 
     /** The exact piecewise-affine form of {@code m} (see {@link #supports}), or null beyond {@link #MAX_PIECES} pieces. */
-    static PiecewiseLinearNet of(Mlp m) {
+    public static PiecewiseLinearNet of(Mlp m) {
         if (!supports(m)) {
             throw new IllegalArgumentException("a piecewise-linear form needs a ReLU network with one input");
+        }
+        return of(m, 0, 1);
+    }
+
+    /**
+     * The exact piecewise-affine form of a ReLU network {@code m} of any number of inputs, as a
+     * function of u where its input vector is {@code scale * u} at index {@code input} and zero
+     * elsewhere (a coupling's masked input with one kept coordinate); null beyond
+     * {@link #MAX_PIECES} pieces.
+     */
+    public static PiecewiseLinearNet of(Mlp m, int input, double scale) {
+        if (m.activation() != Activation.RELU) {
+            throw new IllegalArgumentException("a piecewise-linear form needs a ReLU network");
+        }
+        if (input < 0 || input >= m.in()) {
+            throw new IllegalArgumentException("input " + input + " is not one of the network's " + m.in());
         }
         List<Linear> layers = m.layers();
         int nl = layers.size();
         double[][][] w = new double[nl][][];
+        double[][][] wt = new double[nl][][];
         double[][] b = new double[nl][];
         for (int l = 0; l < nl; l++) {
             Linear lin = layers.get(l);
@@ -125,15 +140,20 @@ final class PiecewiseLinearNet {
                 System.arraycopy(wf, r * k, w[l][r], 0, k);
             }
             b[l] = lin.bias().toDoubleArray();
+            wt[l] = new double[k][o];
+            for (int r = 0; r < o; r++) {
+                for (int q = 0; q < k; q++) {
+                    wt[l][q][r] = w[l][r][q];
+                }
+            }
         }
         // pieces of the current layer's pre-activation: ends and affine maps (a x + c)
-        List<double[]> los = new ArrayList<>();
         List<double[]> as = new ArrayList<>();
         List<double[]> cs = new ArrayList<>();
         int width = layers.get(0).out();
         double[] a0 = new double[width];
         for (int r = 0; r < width; r++) {
-            a0[r] = w[0][r][0];
+            a0[r] = w[0][r][input] * scale;
         }
         List<Double> starts = new ArrayList<>();
         starts.add(Double.NEGATIVE_INFINITY);
@@ -144,8 +164,7 @@ final class PiecewiseLinearNet {
             List<Double> nStarts = new ArrayList<>();
             List<double[]> nAs = new ArrayList<>();
             List<double[]> nCs = new ArrayList<>();
-            double[] masked = new double[width];
-            double[] maskedC = new double[width];
+            boolean[] on = new boolean[width];
             for (int p = 0; p < starts.size(); p++) {
                 double lo = starts.get(p);
                 double hi = p + 1 < starts.size() ? starts.get(p + 1) : Double.POSITIVE_INFINITY;
@@ -163,6 +182,8 @@ final class PiecewiseLinearNet {
                 }
                 Arrays.sort(roots, 0, nr);
                 double s = lo;
+                double[] na = null;
+                double[] nc = null;
                 for (int q = 0; q <= nr; q++) {
                     double e = q < nr ? roots[q] : hi;
                     if (q < nr && e <= s) {
@@ -170,24 +191,44 @@ final class PiecewiseLinearNet {
                     }
                     double mid = Double.isInfinite(s) ? (Double.isInfinite(e) ? 0 : e - 1) : Double.isInfinite(e) ? s + 1
                             : 0.5 * (s + e);
-                    for (int r = 0; r < width; r++) {
-                        boolean on = a[r] * mid + c[r] > 0;
-                        masked[r] = on ? a[r] : 0;
-                        maskedC[r] = on ? c[r] : 0;
-                    }
-                    double[] na = new double[next];
-                    double[] nc = new double[next];
-                    double[][] wl = w[l];
-                    for (int o = 0; o < next; o++) {
-                        double sa = 0;
-                        double sc = b[l][o];
-                        double[] row = wl[o];
+                    if (na == null) {
+                        // the first sub-piece from scratch
+                        na = new double[next];
+                        nc = new double[next];
                         for (int r = 0; r < width; r++) {
-                            sa += row[r] * masked[r];
-                            sc += row[r] * maskedC[r];
+                            on[r] = a[r] * mid + c[r] > 0;
                         }
-                        na[o] = sa;
-                        nc[o] = sc;
+                        double[][] wl = w[l];
+                        for (int o = 0; o < next; o++) {
+                            double sa = 0;
+                            double sc = b[l][o];
+                            double[] row = wl[o];
+                            for (int r = 0; r < width; r++) {
+                                if (on[r]) {
+                                    sa += row[r] * a[r];
+                                    sc += row[r] * c[r];
+                                }
+                            }
+                            na[o] = sa;
+                            nc[o] = sc;
+                        }
+                    } else {
+                        // the next ones from the previous: add or remove the units that switched
+                        na = na.clone();
+                        nc = nc.clone();
+                        for (int r = 0; r < width; r++) {
+                            boolean now = a[r] * mid + c[r] > 0;
+                            if (now != on[r]) {
+                                on[r] = now;
+                                double da = now ? a[r] : -a[r];
+                                double dc = now ? c[r] : -c[r];
+                                double[] col = wt[l][r];
+                                for (int o = 0; o < next; o++) {
+                                    na[o] += col[o] * da;
+                                    nc[o] += col[o] * dc;
+                                }
+                            }
+                        }
                     }
                     nStarts.add(s);
                     nAs.add(na);
@@ -217,16 +258,26 @@ final class PiecewiseLinearNet {
         return new PiecewiseLinearNet(width, breaks, slope, intercept);
     }
 
-    int out() {
+    /** Slope of output j on piece p. */
+    public double slope(int p, int j) {
+        return slope[p * out + j];
+    }
+
+    /** Intercept of output j on piece p. */
+    public double intercept(int p, int j) {
+        return intercept[p * out + j];
+    }
+
+    public int out() {
         return out;
     }
 
-    int pieces() {
+    public int pieces() {
         return breaks.length + 1;
     }
 
     /** The piece holding x: the number of break points <= x. */
-    int piece(double x) {
+    public int piece(double x) {
         int cell = (int) ((x - gridLo) * gridInv);
         if (cell >= 0 && cell < cellFirst.length && x >= gridLo) {
             int first = cellFirst[cell];
@@ -271,7 +322,7 @@ final class PiecewiseLinearNet {
      * Outputs for n inputs: x[xOff + i * xStride] for i < n, outputs i to
      * dst[dstOff + i * dstStride + j], j < out, rounded to float32.
      */
-    void evaluate(float[] x, int xOff, int xStride, int n, float[] dst, int dstOff, int dstStride) {
+    public void evaluate(float[] x, int xOff, int xStride, int n, float[] dst, int dstOff, int dstStride) {
         int o = out;
         double[] sl = slope;
         double[] ic = intercept;
@@ -290,7 +341,7 @@ final class PiecewiseLinearNet {
      * dst[dstOff + j * colStride + i] (the layout of {@link org.flows4j.kernels.SplineKernel});
      * piece is scratch of length >= n.
      */
-    void evaluateColumns(float[] x, int xOff, int n, double[] dst, int dstOff, int colStride, int[] piece) {
+    public void evaluateColumns(float[] x, int xOff, int n, double[] dst, int dstOff, int colStride, int[] piece) {
         for (int i = 0; i < n; i++) {
             piece[i] = piece(x[xOff + i]);
         }
@@ -306,7 +357,7 @@ final class PiecewiseLinearNet {
     }
 
     /** The network at one point, in double precision. */
-    double[] evaluate(double x) {
+    public double[] evaluate(double x) {
         int base = piece(x) * out;
         double[] r = new double[out];
         for (int j = 0; j < out; j++) {
@@ -315,29 +366,11 @@ final class PiecewiseLinearNet {
         return r;
     }
 
-    /** A copy of the network's parameters (to tell whether a cached form is still current). */
-    static double[] snapshot(Mlp m) {
-        int total = 0;
-        for (Linear l : m.layers()) {
-            total += l.weight().numel() + l.bias().numel();
-        }
-        double[] s = new double[total];
-        int at = 0;
-        for (Linear l : m.layers()) {
-            for (org.flows4j.tensor.Tensor t : List.of(l.weight(), l.bias())) {
-                double[] v = t.toDoubleArray();
-                System.arraycopy(v, 0, s, at, v.length);
-                at += v.length;
-            }
-        }
-        return s;
-    }
-
     /**
      * Several networks of the same input as one: the union of their break points, and on each
      * piece their outputs side by side (out = the sum of theirs). One look-up serves them all.
      */
-    static PiecewiseLinearNet concat(List<PiecewiseLinearNet> nets) {
+    public static PiecewiseLinearNet concat(List<PiecewiseLinearNet> nets) {
         if (nets.size() == 1) {
             return nets.get(0);
         }
@@ -382,47 +415,9 @@ final class PiecewiseLinearNet {
     }
 
     /**
-     * The piecewise-linear form of the networks {@code nets} side by side ({@link #concat}), built
-     * once and reused while their parameters stay the same (an evaluation calls the same networks
-     * on many chunks); null (also cached) if it would have more than {@link #MAX_PIECES} pieces.
-     */
-    static PiecewiseLinearNet cached(List<Mlp> nets) {
-        double[][] now = new double[nets.size()][];
-        for (int k = 0; k < now.length; k++) {
-            now[k] = snapshot(nets.get(k));
-        }
-        synchronized (CACHE) {
-            Cached c = CACHE.get(nets);
-            if (c != null && Arrays.deepEquals(c.params, now)) {
-                return c.net;
-            }
-        }
-        List<PiecewiseLinearNet> forms = new ArrayList<>();
-        int pieces = 0;
-        for (Mlp m : nets) {
-            PiecewiseLinearNet f = of(m);
-            if (f == null) {
-                break;
-            }
-            forms.add(f);
-            pieces += f.pieces();
-        }
-        PiecewiseLinearNet net = forms.size() == nets.size() && pieces <= MAX_PIECES ? concat(forms) : null;
-        synchronized (CACHE) {
-            CACHE.put(nets, new Cached(now, net));
-        }
-        return net;
-    }
-
-    private record Cached(double[][] params, PiecewiseLinearNet net) {}
-
-    /** Keyed by the list of networks (a coupling's own list, the same object every call). */
-    private static final java.util.Map<List<Mlp>, Cached> CACHE = new java.util.WeakHashMap<>();
-
-    /**
      * For {@code n} inputs, the first two outputs (out must be 2): into a[i] and b[i].
      */
-    void evaluatePairs(float[] x, int xOff, int n, double[] a, double[] b) {
+    public void evaluatePairs(float[] x, int xOff, int n, double[] a, double[] b) {
         double[] sl = slope;
         double[] ic = intercept;
         for (int i = 0; i < n; i++) {
