@@ -35,6 +35,8 @@ p.add_argument("--batch", type=int, default=256)
 p.add_argument("--lr", type=float, default=1e-3)
 p.add_argument("--out", default="core/src/test/resources/torch/moons_trajectory_f64.safetensors.gz")
 p.add_argument("--full", action="store_true", help="store every final weight")
+p.add_argument("--float32", action="store_true",
+               help="train in float32 as the seed does (data standardised in float32 too); stored tensors keep their dtype")
 a = p.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(a.seed)
@@ -85,10 +87,11 @@ class RealNVP(nn.Module):
 
 flow = RealNVP(6)  # float32, consuming the generator exactly as the seed's construction does
 init = {k: v.detach().clone() for k, v in flow.state_dict().items() if not k.endswith("mask")}
-flow = flow.double()
+dtype = torch.float32 if a.float32 else torch.float64
+flow = flow.to(dtype)
 
 X, _ = make_moons(n_samples=2000, noise=0.05, random_state=0)
-X = torch.tensor(X, dtype=torch.float64)
+X = torch.tensor(X, dtype=dtype)
 X = (X - X.mean(0)) / X.std(0)
 
 opt = torch.optim.Adam(flow.parameters(), lr=a.lr)
@@ -132,7 +135,7 @@ def safetensors_bytes(tensors, metadata):
     return struct.pack("<Q", len(h)) + h + b"".join(blobs)
 
 
-meta = {"torch": torch.__version__, "seed": str(a.seed), "steps": str(a.steps), "lr": repr(a.lr),
+meta = {"torch": torch.__version__, "dtype": str(dtype).replace("torch.", ""), "seed": str(a.seed), "steps": str(a.steps), "lr": repr(a.lr),
         "batch": str(a.batch), "final_rows": "all" if a.full else ",".join(map(str, final_rows)),
         "generator": "bench/equivalence/moons_torch_trajectory.py"}
 raw = safetensors_bytes(tensors, meta)
