@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.flows4j.cli.plot.Plots;
 import org.flows4j.data.Moons;
+import org.flows4j.data.TorchGenerator;
 import org.flows4j.data.MoonsEntropy;
 import org.flows4j.data.Standardization;
 import org.flows4j.flows.Flow;
@@ -50,6 +51,12 @@ public final class MoonsCommand implements Callable<Integer> {
     @Option(names = "--data-seed", description = "make_moons random_state of the training data; held-out data uses the next one (default: ${DEFAULT-VALUE})")
     long dataSeed = 0;
 
+    @Option(names = "--rng", paramLabel = "KIND",
+            description = "torch: PyTorch's generator after torch.manual_seed(--seed) draws the initial weights and "
+                    + "the minibatches, as in the seed notebook (the same run, step for step; realnvp only); "
+                    + "flows4j: the library's own streams (default: torch for realnvp, flows4j otherwise)")
+    String rng;
+
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: runs/moons-<timestamp>)")
     Path out;
 
@@ -72,13 +79,19 @@ public final class MoonsCommand implements Callable<Integer> {
         Flow flow = options.build(2, master.split());
         Rng batchRng = master.split();
         Rng sampleRng = master.split();
+        TorchGenerator torch = torchStream() ? new TorchGenerator(options.seed) : null;
+        if (torch != null) {
+            torch.initLinears(flow.parameters());
+        }
 
         double initNll = MaximumLikelihood.nll(flow, train);
         w.printf(Locale.ROOT, "NLL at random init: %.4f%n%n", initNll);
         Training.printHeader(w);
         int steps = options.steps;
         int updates = steps + 1;
-        MaximumLikelihood.Result result = Training.run(w, flow, train, options, updates, steps, batchRng, null, null);
+        MaximumLikelihood.Result result = torch != null
+                ? Training.run(w, flow, train, options, updates, steps, torch::randint)
+                : Training.run(w, flow, train, options, updates, steps, batchRng, null, null);
 
         double finalNll = MaximumLikelihood.nll(flow, train);
         double testNll = MaximumLikelihood.nll(flow, test);
@@ -146,6 +159,7 @@ public final class MoonsCommand implements Callable<Integer> {
         config.put("noise", noise);
         config.put("data_seed", dataSeed);
         config.put("seed", options.seed);
+        config.put("rng", torchStream() ? "torch" : "flows4j");
         config.put("dtype", FlowOptions.dtypeName(dt));
         options.putFlowConfig(config);
         metrics.put("config", config);
@@ -178,5 +192,25 @@ public final class MoonsCommand implements Callable<Integer> {
         UserError.require(points >= 2, "--points must be >= 2, got " + points);
         UserError.require(testPoints >= 2, "--test-points must be >= 2, got " + testPoints);
         UserError.require(noise >= 0 && Double.isFinite(noise), "--noise must be >= 0, got " + noise);
+        torchStream();
+    }
+
+    /** True if PyTorch's generator draws the initial weights and minibatches (see --rng). */
+    private boolean torchStream() {
+        boolean realNvp = options.kind() == FlowOptions.Kind.REALNVP;
+        if (rng == null) {
+            return realNvp && options.seed >= 0 && options.seed <= 0xffffffffL;
+        }
+        return switch (rng.toLowerCase(Locale.ROOT)) {
+            case "torch" -> {
+                UserError.require(realNvp, "--rng torch reproduces the seed's RealNVP; use --rng flows4j with --flow "
+                        + options.kind().cliName);
+                UserError.require(options.seed >= 0 && options.seed <= 0xffffffffL,
+                        "--rng torch needs a --seed in [0, 4294967295] (torch.manual_seed's range here), got " + options.seed);
+                yield true;
+            }
+            case "flows4j" -> false;
+            default -> throw new UserError("--rng must be torch or flows4j, got " + rng);
+        };
     }
 }

@@ -24,14 +24,30 @@ final class Training {
     static MaximumLikelihood.Result run(PrintWriter w, Flow flow, Tensor data, FlowOptions o, int updates, int lastRow,
             Rng batchRng, TrainingState resume, MaximumLikelihood.Checkpointing checkpointing) {
         int start = resume == null ? 0 : resume.step();
-        try (Progress progress = Progress.start(w, "training", updates - start)) {
-            return MaximumLikelihood.train(flow, data, new MaximumLikelihood.Config(updates, o.batch, o.lr, o.schedule()), batchRng,
-                    (step, loss) -> {
-                        if (step % o.logEvery == 0 || step == lastRow) {
-                            progress.println(String.format(Locale.ROOT, "%6d %9.4f", step, loss));
-                        }
-                        progress.step(String.format(Locale.ROOT, "NLL %.4f", loss));
-                    }, resume, checkpointing);
+        return withTable(w, o, updates - start, lastRow, listener -> MaximumLikelihood.train(flow, data,
+                config(o, updates), batchRng, listener, resume, checkpointing));
+    }
+
+    /** As above, from the start, with the minibatch rows from {@code batches}. */
+    static MaximumLikelihood.Result run(PrintWriter w, Flow flow, Tensor data, FlowOptions o, int updates, int lastRow,
+            MaximumLikelihood.BatchIndices batches) {
+        return withTable(w, o, updates, lastRow, listener -> MaximumLikelihood.train(flow, data, config(o, updates),
+                batches, listener));
+    }
+
+    private static MaximumLikelihood.Config config(FlowOptions o, int updates) {
+        return new MaximumLikelihood.Config(updates, o.batch, o.lr, o.schedule());
+    }
+
+    private static MaximumLikelihood.Result withTable(PrintWriter w, FlowOptions o, int remaining, int lastRow,
+            java.util.function.Function<MaximumLikelihood.Listener, MaximumLikelihood.Result> training) {
+        try (Progress progress = Progress.start(w, "training", remaining)) {
+            return training.apply((step, loss) -> {
+                if (step % o.logEvery == 0 || step == lastRow) {
+                    progress.println(String.format(Locale.ROOT, "%6d %9.4f", step, loss));
+                }
+                progress.step(String.format(Locale.ROOT, "NLL %.4f", loss));
+            });
         } catch (MaximumLikelihood.DivergedException | MaximumLikelihood.CheckpointException e) {
             throw new UserError(e.getMessage());
         }

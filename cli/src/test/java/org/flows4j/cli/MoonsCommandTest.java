@@ -28,9 +28,13 @@ class MoonsCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--bogus", "--steps=0", "--steps=-3", "--lr=0", "--lr=-1e-3", "--hidden=0", "--layers=0",
-        "--steps=abc", "--batch=0", "--dtype=float16", "--noise=-1", "--lr-schedule=linear"})
+        "--steps=abc", "--batch=0", "--dtype=float16", "--noise=-1", "--lr-schedule=linear", "--rng=numpy",
+        "--rng=torch --flow=nsf", "--rng=torch --seed=-1", "--rng=torch --seed=4294967296"})
     void badInputGivesOneLineErrorAndExitCode2(String arg, @TempDir Path dir) {
-        Run r = run("moons", arg, "--out", dir.resolve("x").toString());
+        List<String> args = new ArrayList<>(List.of("moons"));
+        args.addAll(List.of(arg.split(" ")));
+        args.addAll(List.of("--out", dir.resolve("x").toString()));
+        Run r = run(args.toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
@@ -47,6 +51,23 @@ class MoonsCommandTest {
         assertThat(r2.code()).isEqualTo(2);
         assertThat(r2.err()).contains("not a directory").hasLineCount(1);
         assertThat(Files.readString(file)).as("nothing the user had is lost").isEqualTo("not a directory");
+    }
+
+    /**
+     * By default the seed's run starts as the seed notebook's: PyTorch's generator after
+     * torch.manual_seed(0) gives the same initial weights and first minibatch, so the first two
+     * printed numbers are the notebook's printed ones (3.0135 and 3.0421 in its output).
+     */
+    @Test
+    void defaultRunStartsWithTheSeedNotebooksPrintedNumbers(@TempDir Path dir) throws Exception {
+        Run r = run("moons", "--steps", "1", "--out", dir.resolve("m").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("NLL at random init: 3.0135").contains("     0    3.0421");
+        JsonObject m = JsonParser.parseString(Files.readString(dir.resolve("m/metrics.json"))).getAsJsonObject();
+        assertThat(m.getAsJsonObject("config").get("rng").getAsString()).isEqualTo("torch");
+        Run own = run("moons", "--steps", "1", "--rng", "flows4j", "--out", dir.resolve("f").toString());
+        assertThat(own.code()).as(own.err()).isZero();
+        assertThat(own.out()).doesNotContain("NLL at random init: 3.0135");
     }
 
     @Test

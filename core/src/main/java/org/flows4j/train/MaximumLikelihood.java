@@ -93,6 +93,21 @@ public final class MaximumLikelihood {
         return train(flow, data, config, rng, listener, null, null);
     }
 
+    /** Where each step's minibatch rows come from: {@code out.length} row indices in [0, n). */
+    @FunctionalInterface
+    public interface BatchIndices {
+        void draw(int n, int[] out);
+    }
+
+    /**
+     * As {@link #train(Flow, Tensor, Config, Rng, Listener)} with the minibatch rows from
+     * {@code batches} (for example {@link org.flows4j.data.TorchGenerator#randint}, to train on
+     * the batches a PyTorch run draws); no checkpoints (they record an {@link Rng}'s state).
+     */
+    public static Result train(Flow flow, Tensor data, Config config, BatchIndices batches, Listener listener) {
+        return run(flow, data, config, batches, null, listener, null, null);
+    }
+
     /**
      * As {@link #train(Flow, Tensor, Config, Rng, Listener)}, optionally continuing from a saved
      * state and handing out states as it goes.
@@ -106,6 +121,12 @@ public final class MaximumLikelihood {
      * @param checkpointing where states go and how often, or null for none
      */
     public static Result train(Flow flow, Tensor data, Config config, Rng rng, Listener listener,
+            TrainingState resume, Checkpointing checkpointing) {
+        return run(flow, data, config, rng::randint, rng, listener, resume, checkpointing);
+    }
+
+    /** The loop; {@code rng} is the generator behind {@code batches} when it is one (for resuming and checkpoints). */
+    private static Result run(Flow flow, Tensor data, Config config, BatchIndices batches, Rng rng, Listener listener,
             TrainingState resume, Checkpointing checkpointing) {
         if (data.rank() != 2 || data.size(1) != flow.dim()) {
             throw new IllegalArgumentException("data must be [n, " + flow.dim() + "], got "
@@ -133,7 +154,7 @@ public final class MaximumLikelihood {
         int[] idx = new int[config.batchSize()];
         Tensor batch = Tensor.zeros(data.dtype(), config.batchSize(), dim);
         for (int step = start; step < config.steps(); step++) {
-            rng.randint(n, idx);
+            batches.draw(n, idx);
             gatherRows(data, idx, dim, batch);
             LossGradient.Value v = lossGradient.compute(batch);
             double value = v.loss();
