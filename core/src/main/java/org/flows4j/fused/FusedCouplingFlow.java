@@ -29,6 +29,9 @@ public final class FusedCouplingFlow {
     private final CouplingStack stack;
     private final RowGemm gemm;
     private final boolean piecewise;
+    /** The piecewise forms of the weights {@link #piecewiseWeights} (a sampling call and a density call share them). */
+    private PiecewiseCouplings piecewiseCache;
+    private float[][] piecewiseWeights;
 
     private FusedCouplingFlow(CouplingStack stack, RowGemm gemm, boolean piecewise) {
         this.stack = stack;
@@ -437,7 +440,21 @@ public final class FusedCouplingFlow {
      * flow has that structure and the job is large enough to repay building the forms; else null.
      */
     private PiecewiseCouplings piecewiseFor(int n) {
-        return piecewise && n >= PIECEWISE_ROWS ? PiecewiseCouplings.of(stack) : null;
+        if (!piecewise || n < PIECEWISE_ROWS) {
+            return null;
+        }
+        // rebuilt when the weights changed since the last large job (training between calls)
+        float[][] now = new float[stack.parameters.size()][];
+        for (int k = 0; k < now.length; k++) {
+            now[k] = stack.parameters.get(k).rawFloats().clone();
+        }
+        synchronized (this) {
+            if (piecewiseCache == null || !java.util.Arrays.deepEquals(now, piecewiseWeights)) {
+                piecewiseCache = PiecewiseCouplings.of(stack);
+                piecewiseWeights = now;
+            }
+            return piecewiseCache;
+        }
     }
 
     private void parallelChunks(int n, int threads, Parallel.ChunkJob<Workspace> job) {

@@ -224,6 +224,18 @@ class FusedCouplingFlowTest {
             // the sample is rounded to float32 before the float64 flow sees it: allow for that step
             assertThat(lf[i]).isCloseTo(atSamples[i], org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(atSamples[i]))));
         }
+        // changed weights (as training changes them between calls) are seen: the forms are rebuilt
+        for (Tensor p : f.parameters()) {
+            float[] w = p.rawFloats();
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= 0.9f;
+            }
+        }
+        double[] moved = toFloat64(f).logProb(x.to(DType.FLOAT64)).toDoubleArray();
+        float[] again = fused.logProb(x, 1);
+        for (int i = 0; i < n; i++) {
+            assertThat((double) again[i]).isCloseTo(moved[i], org.assertj.core.data.Offset.offset(2e-6 * Math.max(1, Math.abs(moved[i]))));
+        }
     }
 
     @Test
