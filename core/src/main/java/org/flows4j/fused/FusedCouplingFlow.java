@@ -76,12 +76,15 @@ public final class FusedCouplingFlow {
         private final List<Tensor> grads = new ArrayList<>();
         private final float[][][][] dW;
         private final float[][][][] dWt;
+        /** Bias gradient sums, one per output unit of the widest linear. */
+        private final float[] columnSums;
         private Workspace ws;
 
         Step() {
             int n = stack.layers.size();
             dW = new float[n][][][];
             dWt = new float[n][][][];
+            int widest = 0;
             for (int l = 0; l < n; l++) {
                 CouplingStack.Layer layer = stack.layers.get(l);
                 dW[l] = new float[layer.linears()][][];
@@ -89,8 +92,10 @@ public final class FusedCouplingFlow {
                 for (int k = 0; k < layer.linears(); k++) {
                     dW[l][k] = new float[layer.fusedWidths[k + 1]][layer.widths[k]];
                     dWt[l][k] = new float[layer.widths[k]][layer.fusedWidths[k + 1]];
+                    widest = Math.max(widest, layer.fusedWidths[k + 1]);
                 }
             }
+            columnSums = new float[widest];
             for (Tensor p : stack.parameters) {
                 grads.add(Tensor.zeros(DType.FLOAT32, p.shape()));
             }
@@ -192,14 +197,20 @@ public final class FusedCouplingFlow {
                     java.util.Arrays.fill(gw, 0f);
                 }
                 java.util.Arrays.fill(gb, 0f);
+                // bias gradients: column sums of g, taken row by row (contiguous, vectorised), each
+                // column still summed from 0 in row order
+                float[] sums = columnSums;
+                java.util.Arrays.fill(sums, 0, out, 0f);
+                for (int i = 0; i < b; i++) {
+                    float[] gi = g[i];
+                    for (int o = 0; o < out; o++) {
+                        sums[o] += gi[o];
+                    }
+                }
                 for (int o = 0; o < out; o++) {
                     int dst = last ? layer.usedOutputs[o] : o;
                     System.arraycopy(dW[l][k][o], 0, gw, dst * in, in);
-                    float sum = 0;
-                    for (int i = 0; i < b; i++) {
-                        sum += g[i][o];
-                    }
-                    gb[dst] = sum;
+                    gb[dst] = sums[o];
                 }
                 float[][] target = k == 0 ? ws.dNetIn : other;
                 if (in < NARROW) {
