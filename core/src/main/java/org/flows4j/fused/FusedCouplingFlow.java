@@ -78,6 +78,10 @@ public final class FusedCouplingFlow {
         private final float[][][][] dWt;
         /** Bias gradient sums, one per output unit of the widest linear. */
         private final float[] columnSums;
+        /** Per layer, its network on the switch-point path (one kept coordinate), or null. */
+        private final SwitchConditioner[] switched;
+        /** True if some layer runs its network through the products (it then needs {@link #weights}). */
+        private final boolean products;
         private Workspace ws;
 
         Step() {
@@ -96,6 +100,13 @@ public final class FusedCouplingFlow {
                 }
             }
             columnSums = new float[widest];
+            switched = new SwitchConditioner[n];
+            boolean anyProducts = false;
+            for (int l = 0; l < n; l++) {
+                switched[l] = SwitchConditioner.of(stack.layers.get(l), gemm);
+                anyProducts |= switched[l] == null;
+            }
+            products = anyProducts;
             for (Tensor p : stack.parameters) {
                 grads.add(Tensor.zeros(DType.FLOAT32, p.shape()));
             }
@@ -116,12 +127,22 @@ public final class FusedCouplingFlow {
             if (ws == null || ws.capacity < b) {
                 ws = new Workspace(stack, b);
             }
-            weights.refresh();
+            if (products) {
+                weights.refresh();
+            }
             float[] flat = batch.rawFloats();
             for (int i = 0; i < b; i++) {
                 System.arraycopy(flat, i * d, ws.xs[0][i], 0, d);
             }
-            forwardAll(ws, weights, 0, b);
+            java.util.Arrays.fill(ws.logDet, 0, b, 0f);
+            for (int l = 0; l < stack.layers.size(); l++) {
+                if (switched[l] != null) {
+                    switched[l].forward(ws.xs[l], ws.netOut[l], b);
+                    couple(ws, l, 0, b);
+                } else {
+                    coupleForward(ws, weights, l, 0, b);
+                }
+            }
             // loss = mean(0.5|z|^2 + d/2 log 2pi - logdet); dL/dz = z / b, dL/dlogdet = -1 / b
             double loss = 0;
             float[][] z = ws.xs[stack.layers.size()];
@@ -170,6 +191,21 @@ public final class FusedCouplingFlow {
                     }
                 }
             }
+            if (switched[l] != null) {
+                switched[l].backward(gOut, ws.dNetIn, grads, paramIndex(l), b);
+            } else {
+                networkBackward(l, b, gOut);
+            }
+            for (int i = 0; i < b; i++) {
+                for (int j = 0; j < d; j++) {
+                    ws.dx[i][j] += layer.keep[j] * ws.dNetIn[i][j];
+                }
+            }
+        }
+
+        /** Back through layer l's network (the products): gOut holds dL/d(used outputs); fills dNetIn and the gradients. */
+        private void networkBackward(int l, int b, float[][] gOut) {
+            CouplingStack.Layer layer = stack.layers.get(l);
             // back through the MLP: g holds dL/d(pre-activation output of linear k)
             float[][] g = gOut;
             float[][] other = ws.gB;
@@ -225,11 +261,15 @@ public final class FusedCouplingFlow {
                     other = t;
                 }
             }
-            for (int i = 0; i < b; i++) {
-                for (int j = 0; j < d; j++) {
-                    ws.dx[i][j] += layer.keep[j] * ws.dNetIn[i][j];
-                }
+        }
+
+        /** Layers on the switch-point path (tests). */
+        int switchedLayers() {
+            int c = 0;
+            for (SwitchConditioner sc : switched) {
+                c += sc != null ? 1 : 0;
             }
+            return c;
         }
 
         private int paramIndex(int layer) {
@@ -319,11 +359,16 @@ public final class FusedCouplingFlow {
      * that the first sampling call does not invalidate the compiled training code.)
      */
     private void coupleForward(Workspace ws, Weights w, int l, int i0, int i1) {
+        conditionerOutputs(ws, w, l, ws.xs[l], i0, i1);
+        couple(ws, l, i0, i1);
+    }
+
+    /** The coupling of layer l on rows [i0, i1) given its network's outputs in netOut[l] (see {@link #coupleForward}). */
+    private void couple(Workspace ws, int l, int i0, int i1) {
         int d = stack.dim;
         CouplingStack.Layer layer = stack.layers.get(l);
         float[][] in = ws.xs[l];
         float[][] res = ws.xs[l + 1];
-        conditionerOutputs(ws, w, l, in, i0, i1);
         for (int i = i0; i < i1; i++) {
             float[] out = ws.netOut[l][i];
             float ld = 0;

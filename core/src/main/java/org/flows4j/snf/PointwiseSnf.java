@@ -9,6 +9,7 @@ import org.flows4j.distributions.StandardNormal;
 import org.flows4j.energy.Energy;
 import org.flows4j.energy.InterpolatedEnergy;
 import org.flows4j.energy.PointwiseEnergy;
+import org.flows4j.fused.FusedNet;
 import org.flows4j.kernels.NetKernel;
 import org.flows4j.kernels.RowGemm;
 import org.flows4j.parallel.Parallel;

@@ -34,7 +34,10 @@ class FusedCouplingFlowTest {
                 Arguments.of("odd sizes, plain", RowGemm.plain(), 5, 3, 37, 3, Activation.TANH, AffineTransformer.Scale.IDENTITY, 31),
                 Arguments.of("odd sizes, best", RowGemm.best(), 5, 3, 37, 3, Activation.TANH, AffineTransformer.Scale.IDENTITY, 31),
                 Arguments.of("no hidden layer, best", RowGemm.best(), 3, 2, 8, 0, Activation.RELU, AffineTransformer.Scale.TANH, 7),
-                Arguments.of("wide, best", RowGemm.best(), 8, 4, 80, 1, Activation.RELU, AffineTransformer.Scale.TANH, 130));
+                Arguments.of("wide, best", RowGemm.best(), 8, 4, 80, 1, Activation.RELU, AffineTransformer.Scale.TANH, 130),
+                // one kept coordinate and ReLU networks of two or more hidden layers: the switch-point path
+                Arguments.of("three hidden layers, plain", RowGemm.plain(), 2, 4, 32, 3, Activation.RELU, AffineTransformer.Scale.TANH, 101),
+                Arguments.of("some layers keep one of three, best", RowGemm.best(), 3, 5, 24, 2, Activation.RELU, AffineTransformer.Scale.IDENTITY, 57));
     }
 
     static Flow flow(long seed, int dim, int layers, int hidden, int hiddenLayers, Activation act,
@@ -236,6 +239,42 @@ class FusedCouplingFlowTest {
         for (int i = 0; i < n; i++) {
             assertThat((double) again[i]).isCloseTo(moved[i], org.assertj.core.data.Offset.offset(2e-6 * Math.max(1, Math.abs(moved[i]))));
         }
+    }
+
+    /**
+     * The switch-point path (a coupling that keeps one coordinate, ReLU networks of two or more
+     * hidden layers) on rows with many equal conditioning values and signed zeros. (A row exactly
+     * at a unit's switch point sits on the kink: the path then takes one of the two one-sided
+     * gradients, as FusedNet documents; the grid here avoids the random thresholds.)
+     */
+    @Test
+    void switchPointPathMatchesAutodiffOnTiedRows() {
+        for (RowGemm gemm : List.of(RowGemm.plain(), RowGemm.best())) {
+            Flow f = flow(11, 2, 4, 32, 2, Activation.RELU, AffineTransformer.Scale.TANH);
+            FusedCouplingFlow.Step step = FusedCouplingFlow.of(f, gemm).orElseThrow().newStep();
+            assertThat(step.switchedLayers()).as(gemm.name()).isEqualTo(4);
+            float[] grid = {-1.5f, -1f, -0.5f, -0f, 0f, 0.5f, 1f, 2.25f};
+            Rng rng = new Rng(5);
+            int n = 203;
+            float[] v = new float[2 * n];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = grid[rng.nextInt(grid.length)];
+            }
+            Tensor x = Tensor.of(v, n, 2);
+            double fusedLoss = step.compute(x);
+            Tensor loss = f.logProb(x).mean().neg();
+            List<Tensor> expected = Autograd.grad(loss, f.parameters());
+            assertThat(fusedLoss).isCloseTo(loss.item(), org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(loss.item()))));
+            for (int k = 0; k < expected.size(); k++) {
+                assertClose(gemm.name() + " gradient " + k, step.gradients().get(k).toDoubleArray(),
+                        expected.get(k).toDoubleArray());
+            }
+        }
+        // tanh networks and networks of one hidden layer keep the products
+        assertThat(FusedCouplingFlow.of(flow(1, 2, 2, 8, 2, Activation.TANH, AffineTransformer.Scale.TANH)).orElseThrow()
+                .newStep().switchedLayers()).isZero();
+        assertThat(FusedCouplingFlow.of(flow(1, 2, 2, 8, 1, Activation.RELU, AffineTransformer.Scale.TANH)).orElseThrow()
+                .newStep().switchedLayers()).isZero();
     }
 
     @Test

@@ -1,6 +1,5 @@
-package org.flows4j.snf;
+package org.flows4j.fused;
 
-import java.util.List;
 import org.flows4j.kernels.NetKernel;
 import org.flows4j.kernels.RowGemm;
 import org.flows4j.nn.Activation;
@@ -22,12 +21,12 @@ import org.flows4j.tensor.Tensor;
  * from prefix sums over the rows. Linear work in the rows instead of the width squared, the same
  * numbers as the products to rounding.
  */
-final class FusedNet {
+public final class FusedNet {
     /** Below this width a product runs as dot products along its long dimension. */
     private static final int NARROW = 16;
 
-    final Tensor[] weights;
-    final Tensor[] biases;
+    public final Tensor[] weights;
+    public final Tensor[] biases;
     /** widths[0] inputs, widths[k + 1] outputs of linear k. */
     final int[] widths;
     /** W as stored, [out][in], and transposed, [in][out]. */
@@ -43,23 +42,34 @@ final class FusedNet {
     final int paddedOut;
     private final float[] paddedBias;
 
-    FusedNet(Mlp net) {
-        List<Linear> ls = net.layers();
-        int n = ls.size();
-        weights = new Tensor[n];
-        biases = new Tensor[n];
+    public FusedNet(Mlp net) {
+        this(net.layers().stream().map(Linear::weight).toArray(Tensor[]::new),
+                net.layers().stream().map(Linear::bias).toArray(Tensor[]::new));
+    }
+
+    /**
+     * A network of these weights ([out, in] each) and biases, read from the tensors themselves at
+     * each {@link #refresh}: updates to them are seen.
+     */
+    FusedNet(Tensor[] weightTensors, Tensor[] biasTensors) {
+        int n = weightTensors.length;
+        weights = weightTensors.clone();
+        biases = biasTensors.clone();
         widths = new int[n + 1];
         rows = new float[n][][];
         transposed = new float[n][][];
         bias = new float[n][];
-        widths[0] = net.in();
+        widths[0] = weights[0].size(1);
         for (int k = 0; k < n; k++) {
-            Linear l = ls.get(k);
-            weights[k] = l.weight();
-            biases[k] = l.bias();
-            widths[k + 1] = l.out();
-            rows[k] = new float[l.out()][l.in()];
-            transposed[k] = new float[l.in()][l.out()];
+            int out = weights[k].size(0);
+            int in = weights[k].size(1);
+            if (k > 0 && in != widths[k]) {
+                throw new IllegalArgumentException("layer " + k + " expects " + in + " inputs, the layer below gives "
+                        + widths[k]);
+            }
+            widths[k + 1] = out;
+            rows[k] = new float[out][in];
+            transposed[k] = new float[in][out];
         }
         scalarInput = widths[0] == 1 && n >= 3;
         int out = widths[n];
@@ -72,7 +82,7 @@ final class FusedNet {
     }
 
     /** True if the network is a float32 ReLU MLP. */
-    static boolean supports(Mlp net) {
+    public static boolean supports(Mlp net) {
         if (net.activation() != Activation.RELU) {
             return false;
         }
@@ -84,19 +94,19 @@ final class FusedNet {
         return true;
     }
 
-    int linears() {
+    public int linears() {
         return weights.length;
     }
 
-    int in() {
+    public int in() {
         return widths[0];
     }
 
-    int out() {
+    public int out() {
         return widths[widths.length - 1];
     }
 
-    int widest() {
+    public int widest() {
         int w = paddedOut;
         for (int x : widths) {
             w = Math.max(w, x);
@@ -105,7 +115,7 @@ final class FusedNet {
     }
 
     /** Copies the current weights from the tensors, in the orientations the passes read. */
-    void refresh() {
+    public void refresh() {
         for (int k = 0; k < weights.length; k++) {
             float[] w = weights[k].rawFloats();
             int out = widths[k + 1];
@@ -157,8 +167,8 @@ final class FusedNet {
      * layers of up to {@code widest} units: acts[k] is linear k's output (after ReLU but for the
      * last; unused for linear 0 on the switch path), and the switch path's segments.
      */
-    static final class Work {
-        final float[][][] acts;
+    public static final class Work {
+        public final float[][][] acts;
         final int capacity;
         final int widest;
         /** Per unit of layer 1: its switch row, and the segment boundary there. */
@@ -184,7 +194,7 @@ final class FusedNet {
         final double[] alpha;
         final double[] beta;
 
-        Work(int capacity, int linears, int widest) {
+        public Work(int capacity, int linears, int widest) {
             this.capacity = capacity;
             this.widest = widest;
             acts = new float[linears][capacity][widest];
@@ -206,7 +216,7 @@ final class FusedNet {
         }
     }
 
-    Work newWork(int capacity) {
+    public Work newWork(int capacity) {
         return new Work(capacity, weights.length, widest());
     }
 
@@ -214,7 +224,7 @@ final class FusedNet {
      * Forward pass of rows [0, n) of {@code in} (only the first in() columns read), which must be
      * sorted by their first column; outputs in work.acts[linears() - 1].
      */
-    void forward(RowGemm gemm, NetKernel nk, float[][] in, Work work, int n) {
+    public void forward(RowGemm gemm, NetKernel nk, float[][] in, Work work, int n) {
         float[][][] acts = work.acts;
         int last = weights.length - 1;
         int k = 0;
@@ -243,7 +253,9 @@ final class FusedNet {
      * Segments of the sorted rows between unit switches: unit p of the first layer is on where
      * w1 x + b1 > 0, i.e. above (w1 > 0) or below (w1 < 0) its threshold -b1 / w1; it switches at
      * the first row past its threshold (a row at exactly the threshold contributes w1 x + b1 = 0
-     * either way). Each segment gets its alpha and beta (sums over the units on there).
+     * either way; its gradient through the unit is then one of the two one-sided ones: a rising
+     * unit is off there, a falling one on). Each segment gets its alpha and beta (sums over the
+     * units on there).
      */
     private void segments(NetKernel nk, float[][] in, Work work, int n) {
         int h1 = widths[1];
@@ -342,12 +354,12 @@ final class FusedNet {
     }
 
     /** Gradient buffers (weights [out][in] and [in][out] scratch), one set per network. */
-    static final class Grads {
+    public static final class Grads {
         final float[][][] dW;
         final float[][][] dWt;
         final float[][] db;
 
-        Grads(FusedNet net) {
+        public Grads(FusedNet net) {
             int n = net.weights.length;
             dW = new float[n][][];
             dWt = new float[n][][];
@@ -366,7 +378,7 @@ final class FusedNet {
      * the weight and bias gradients into {@code grads} (replacing them) and dL/d(inputs) into
      * {@code gIn} (replacing, in() columns).
      */
-    void backward(RowGemm gemm, NetKernel nk, float[][] in, Work work, float[][] g, float[][] other, float[][] gIn,
+    public void backward(RowGemm gemm, NetKernel nk, float[][] in, Work work, float[][] g, float[][] other, float[][] gIn,
             Grads grads, int n) {
         float[][][] acts = work.acts;
         int stop = scalarInput ? 2 : 0;
@@ -465,7 +477,7 @@ final class FusedNet {
      * Adds the gradients into flat arrays laid out as the tensors: W row-major [out * in], then b.
      * (The switch path leaves its second layer's weight gradient transposed, [in][out], in dWt.)
      */
-    void addInto(Grads grads, float[][] weightGrads, float[][] biasGrads) {
+    public void addInto(Grads grads, float[][] weightGrads, float[][] biasGrads) {
         for (int k = 0; k < weights.length; k++) {
             float[] gw = weightGrads[k];
             int in = widths[k];
