@@ -14,7 +14,9 @@ import org.flows4j.tensor.Tensor;
 /**
  * Fused float32 kernels for RealNVP-style flows (affine couplings with MLP conditioners over a
  * standard normal base): the training step's loss and gradients with a hand-written backward pass
- * and no allocation after warm-up, and multi-threaded log-density and sampling for large jobs.
+ * and no allocation after warm-up (a coupling that keeps one coordinate runs its ReLU network from
+ * the switch points, {@link SwitchConditioner}), and multi-threaded log-density and sampling for
+ * large jobs.
  * Computes the same numbers as the autodiff path (to float32 rounding); tests hold it to that.
  */
 public final class FusedCouplingFlow {

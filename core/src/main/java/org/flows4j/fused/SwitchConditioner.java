@@ -23,7 +23,7 @@ final class SwitchConditioner {
     private final int firstWidth;
     /** The kept column of the first weight matrix, copied before each use (the net reads it). */
     private final Tensor firstColumn;
-    private final float[] firstWeights;
+    private final Tensor firstWeights;
     private final FusedNet net;
     private final FusedNet.Grads grads;
     private final RowGemm gemm;
@@ -45,7 +45,7 @@ final class SwitchConditioner {
         this.usedOutputs = layer.usedOutputs;
         this.outputs = layer.widths[layer.linears()];
         this.firstWidth = layer.widths[1];
-        this.firstWeights = layer.weights[0].rawFloats();
+        this.firstWeights = layer.weights[0];
         this.firstColumn = Tensor.zeros(layer.weights[0].dtype(), firstWidth, 1);
         Tensor[] w = layer.weights.clone();
         w[0] = firstColumn;
@@ -84,8 +84,9 @@ final class SwitchConditioner {
 
     private void copyFirstColumn() {
         float[] col = firstColumn.rawFloats();
+        float[] w = firstWeights.rawFloats();
         for (int o = 0; o < firstWidth; o++) {
-            col[o] = firstWeights[o * dim + kept];
+            col[o] = w[o * dim + kept];
         }
     }
 
