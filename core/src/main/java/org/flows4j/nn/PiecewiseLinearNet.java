@@ -30,14 +30,13 @@ public final class PiecewiseLinearNet {
     private final double[][] slopeT;
     private final double[][] interceptT;
     /**
-     * A uniform grid over the central 90% of the break points: for each cell the number of break
-     * points before it, and the one break point inside it (+infinity if none), or -1 when it holds
-     * several (then, and outside the grid, the piece is searched for).
+     * A uniform grid over the central 90% of the break points, about four cells per break point
+     * (small enough to stay in the first-level cache beside the break points): for each cell the
+     * number of break points before it; a look-up then walks the few break points from there.
      */
     private final double gridLo;
     private final double gridInv;
-    private final int[] cellFirst;
-    private final double[] cellBreak;
+    private final int[] cellStart;
     /** Break points below the grid, and below or inside it. */
     private final int belowGrid;
     private final int aboveGrid;
@@ -60,7 +59,7 @@ public final class PiecewiseLinearNet {
         // break points cluster where the inputs are and a few lie far out: grid the central 90%
         double lo = nb == 0 ? 0 : breaks[nb / 20];
         double hi = nb == 0 ? 0 : breaks[nb - 1 - nb / 20];
-        int count = nb == 0 ? 1 : Math.max(64, Math.min(1 << 16, 64 * nb));
+        int count = nb == 0 ? 1 : Math.max(64, Math.min(1 << 16, 4 * nb));
         double width = (hi - lo) / count;
         if (!(width > 0)) {
             count = 1;
@@ -78,21 +77,14 @@ public final class PiecewiseLinearNet {
         }
         belowGrid = below;
         aboveGrid = above;
-        cellFirst = new int[count];
-        cellBreak = new double[count];
+        cellStart = new int[count];
         int first = 0;
         for (int c = 0; c < count; c++) {
             double left = lo + c * width;
-            double right = lo + (c + 1) * width;
             while (first < nb && breaks[first] < left) {
                 first++;
             }
-            int inside = 0;
-            while (first + inside < nb && breaks[first + inside] < right) {
-                inside++;
-            }
-            cellFirst[c] = inside > 1 ? -1 : first;
-            cellBreak[c] = inside == 1 ? breaks[first] : Double.POSITIVE_INFINITY;
+            cellStart[c] = first;
         }
     }
 
@@ -276,46 +268,38 @@ public final class PiecewiseLinearNet {
         return breaks.length + 1;
     }
 
+    /** Break point i (0 <= i < pieces() - 1), ascending (tests). */
+    double breakPoint(int i) {
+        return breaks[i];
+    }
+
     /** The piece holding x: the number of break points <= x. */
     public int piece(double x) {
         int cell = (int) ((x - gridLo) * gridInv);
-        if (cell >= 0 && cell < cellFirst.length && x >= gridLo) {
-            int first = cellFirst[cell];
-            if (first >= 0) {
-                return x >= cellBreak[cell] ? first + 1 : first;
-            }
-            return search(x);
-        }
-        // outside the grid: a few break points (5% each side) from its edge
-        double[] bp = breaks;
-        int p;
-        if (x >= gridLo) {
-            p = aboveGrid;
+        if (cell >= 0 && cell < cellStart.length && x >= gridLo) {
+            // from the break points before the cell, count those <= x (and undo any the cell's
+            // rounded edge counted that lie above x)
+            double[] bp = breaks;
+            int p = cellStart[cell];
             while (p < bp.length && bp[p] <= x) {
                 p++;
             }
-        } else {
-            p = belowGrid;
             while (p > 0 && bp[p - 1] > x) {
                 p--;
             }
+            return p;
+        }
+        // outside the grid: a few break points (5% each side) from its edge, both ways (the grid's
+        // edge and the cell index are rounded differently)
+        double[] bp = breaks;
+        int p = x >= gridLo ? aboveGrid : belowGrid;
+        while (p < bp.length && bp[p] <= x) {
+            p++;
+        }
+        while (p > 0 && bp[p - 1] > x) {
+            p--;
         }
         return p;
-    }
-
-    /** The number of break points <= x by bisection. */
-    private int search(double x) {
-        int lo = 0;
-        int hi = breaks.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (breaks[mid] <= x) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 
     /**

@@ -32,6 +32,43 @@ class PiecewiseLinearNetTest {
         }
     }
 
+    /**
+     * The look-up (a grid, then a walk over the break points) finds the piece of every x: the
+     * number of break points <= x, at each break point and its neighbouring doubles, at random
+     * and far values and at the infinities.
+     */
+    @Test
+    void pieceCountsTheBreakPointsAtOrBelowX() {
+        Rng rng = new Rng(8);
+        for (int[] sizes : new int[][] {{1, 64, 64, 4}, {1, 16, 2}, {1, 3, 1}}) {
+            Mlp m = new Mlp(sizes, Activation.RELU, rng, DType.FLOAT32);
+            spread(m, rng);
+            PiecewiseLinearNet p = PiecewiseLinearNet.of(m);
+            int nb = p.pieces() - 1;
+            double[] bp = new double[nb];
+            for (int i = 0; i < nb; i++) {
+                bp[i] = p.breakPoint(i);
+            }
+            java.util.List<Double> xs = new java.util.ArrayList<>(List.of(Double.NEGATIVE_INFINITY,
+                    Double.POSITIVE_INFINITY, -1e30, 1e30, 0.0, -0.0));
+            for (double b : bp) {
+                xs.add(b);
+                xs.add(Math.nextDown(b));
+                xs.add(Math.nextUp(b));
+            }
+            for (int i = 0; i < 20000; i++) {
+                xs.add((i % 2 == 0 ? 3 : 30) * rng.nextGaussian());
+            }
+            for (double x : xs) {
+                int expected = 0;
+                while (expected < nb && bp[expected] <= x) {
+                    expected++;
+                }
+                assertThat(p.piece(x)).as("x = %s", x).isEqualTo(expected);
+            }
+        }
+    }
+
     /** A one-input ReLU network is exactly its piecewise-affine form: float64 agrees to 1e-12, float32 to its rounding. */
     @Test
     void oneInputNetworksEqualTheirPiecewiseLinearForms() {
