@@ -25,8 +25,8 @@ public final class FusedNet {
     /** Below this width a product runs as dot products along its long dimension. */
     private static final int NARROW = 16;
 
-    public final Tensor[] weights;
-    public final Tensor[] biases;
+    final Tensor[] weights;
+    final Tensor[] biases;
     /** widths[0] inputs, widths[k + 1] outputs of linear k. */
     final int[] widths;
     /** W as stored, [out][in], and transposed, [in][out]. */
@@ -92,6 +92,33 @@ public final class FusedNet {
             }
         }
         return true;
+    }
+
+    /** The weight tensor of linear k, [out, in]. */
+    public Tensor weight(int k) {
+        return weights[k];
+    }
+
+    /** The bias tensor of linear k. */
+    public Tensor bias(int k) {
+        return biases[k];
+    }
+
+    /**
+     * perm[0..n) = the rows ordered by column {@code col} (as the floats order, -0 before +0; ties
+     * by row index): the order {@link #forward} needs, in which neighbouring rows also share their
+     * ReLU zeros (see {@link RowGemm#gemmSparse}). keys holds at least n longs.
+     */
+    public static void argsort(float[][] rows, int col, int n, int[] perm, long[] keys) {
+        for (int i = 0; i < n; i++) {
+            int bits = Float.floatToRawIntBits(rows[i][col]);
+            int key = bits ^ ((bits >> 31) & 0x7fffffff);
+            keys[i] = ((long) key << 32) | i;
+        }
+        java.util.Arrays.sort(keys, 0, n);
+        for (int r = 0; r < n; r++) {
+            perm[r] = (int) keys[r];
+        }
     }
 
     public int linears() {

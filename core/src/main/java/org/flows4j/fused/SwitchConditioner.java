@@ -113,16 +113,9 @@ final class SwitchConditioner {
         ensure(b);
         copyFirstColumn();
         net.refresh();
-        for (int i = 0; i < b; i++) {
-            int bits = Float.floatToRawIntBits(x[i][kept]);
-            int key = bits ^ ((bits >> 31) & 0x7fffffff); // ordered as the floats are
-            keys[i] = ((long) key << 32) | i;
-        }
-        java.util.Arrays.sort(keys, 0, b);
+        FusedNet.argsort(x, kept, b, perm, keys);
         for (int r = 0; r < b; r++) {
-            int i = (int) keys[r];
-            perm[r] = i;
-            in[r][0] = x[i][kept];
+            in[r][0] = x[perm[r]][kept];
         }
         net.forward(gemm, nk, in, work, b);
         float[][] out = work.acts[net.linears() - 1];

@@ -275,24 +275,13 @@ public final class PiecewiseLinearNet {
 
     /** The piece holding x: the number of break points <= x. */
     public int piece(double x) {
+        // start from the break points before x's cell (outside the grid: before or inside it, a
+        // few, 5% each side, from its edge), then walk both ways: the cell edges are rounded, so
+        // the start may be off by a break point in either direction
         int cell = (int) ((x - gridLo) * gridInv);
-        if (cell >= 0 && cell < cellStart.length && x >= gridLo) {
-            // from the break points before the cell, count those <= x (and undo any the cell's
-            // rounded edge counted that lie above x)
-            double[] bp = breaks;
-            int p = cellStart[cell];
-            while (p < bp.length && bp[p] <= x) {
-                p++;
-            }
-            while (p > 0 && bp[p - 1] > x) {
-                p--;
-            }
-            return p;
-        }
-        // outside the grid: a few break points (5% each side) from its edge, both ways (the grid's
-        // edge and the cell index are rounded differently)
+        int p = cell >= 0 && cell < cellStart.length && x >= gridLo ? cellStart[cell]
+                : x >= gridLo ? aboveGrid : belowGrid;
         double[] bp = breaks;
-        int p = x >= gridLo ? aboveGrid : belowGrid;
         while (p < bp.length && bp[p] <= x) {
             p++;
         }

@@ -296,22 +296,6 @@ public final class PointwiseSnf {
         }
     }
 
-    /**
-     * perm[0..n) = the rows ordered by column {@code col}: a coupling network sees its inputs in
-     * this order, so that neighbouring rows share their ReLU zeros (see {@link RowGemm#gemmSparse}).
-     */
-    static void argsort(float[][] rows, int col, int n, int[] perm, long[] keys) {
-        for (int i = 0; i < n; i++) {
-            int bits = Float.floatToRawIntBits(rows[i][col]);
-            int key = bits ^ ((bits >> 31) & 0x7fffffff);
-            keys[i] = ((long) key << 32) | i;
-        }
-        java.util.Arrays.sort(keys, 0, n);
-        for (int r = 0; r < n; r++) {
-            perm[r] = (int) keys[r];
-        }
-    }
-
     /** A reusable J_ML training step. */
     public Trainer newTrainer() {
         return new Trainer();
@@ -403,8 +387,8 @@ public final class PointwiseSnf {
                         netGradW[l][k] = new float[net.linears()][];
                         netGradB[l][k] = new float[net.linears()][];
                         for (int m = 0; m < net.linears(); m++) {
-                            netGradW[l][k][m] = gradOf.get(net.weights[m]);
-                            netGradB[l][k][m] = gradOf.get(net.biases[m]);
+                            netGradW[l][k][m] = gradOf.get(net.weight(m));
+                            netGradB[l][k][m] = gradOf.get(net.bias(m));
                         }
                     }
                     netGrads[l] = new FusedNet.Grads[c.nets.length];
@@ -524,7 +508,7 @@ public final class PointwiseSnf {
             float[][] out = xs[l + 1];
             float[][] ni = netIn[l];
             int[] perm = perms[l];
-            argsort(in, c.cond[0], n, perm, keys);
+            FusedNet.argsort(in, c.cond[0], n, perm, keys);
             for (int r = 0; r < n; r++) {
                 float[] src = in[perm[r]];
                 for (int q = 0; q < c.cond.length; q++) {
@@ -736,7 +720,7 @@ public final class PointwiseSnf {
                     continue;
                 }
                 Coupling c = (Coupling) layer;
-                argsort(y, c.cond[0], m, perm, keys);
+                FusedNet.argsort(y, c.cond[0], m, perm, keys);
                 for (int r = 0; r < m; r++) {
                     float[] src = y[perm[r]];
                     for (int q = 0; q < c.cond.length; q++) {
