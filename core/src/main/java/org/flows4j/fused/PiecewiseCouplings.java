@@ -2,6 +2,7 @@ package org.flows4j.fused;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.flows4j.nn.Activation;
 import org.flows4j.nn.Linear;
 import org.flows4j.nn.Mlp;
@@ -21,6 +22,8 @@ import org.flows4j.tensor.Tensor;
 final class PiecewiseCouplings {
     private static final double LOG_2PI = Math.log(2 * Math.PI);
     private static final int CHUNK = 2048;
+    /** Rows per block of a layer (see {@link #layer}). */
+    private static final int BLOCK = 16;
 
     private final int dim;
     /** Per layer: the kept coordinate, the transformed ones (compact order), tanh on the log-scale. */
@@ -103,27 +106,9 @@ final class PiecewiseCouplings {
 
     /** Log-density of n rows of x (row-major, float32) on up to {@code threads} threads. */
     float[] logProb(float[] x, int n, int threads) {
-        int d = dim;
         float[] result = new float[n];
-        Parallel.forEachChunk(n, CHUNK, threads, () -> new double[2][CHUNK * d], (buf, start, end) -> {
-            int m = end - start;
-            double[] v = buf[0];
-            double[] logDet = buf[1];
-            for (int i = 0; i < m * d; i++) {
-                v[i] = x[start * d + i];
-            }
-            java.util.Arrays.fill(logDet, 0, m, 0);
-            for (int l = 0; l < nets.length; l++) {
-                layer(l, v, logDet, m, true);
-            }
-            for (int i = 0; i < m; i++) {
-                double sq = 0;
-                for (int j = 0; j < d; j++) {
-                    sq += v[i * d + j] * v[i * d + j];
-                }
-                result[start + i] = (float) (-0.5 * sq - 0.5 * d * LOG_2PI + logDet[i]);
-            }
-        });
+        Pass pass = new Pass(x, true, null, result);
+        Parallel.forEachChunk(n, CHUNK, threads, pass, pass);
         return result;
     }
 
@@ -132,76 +117,140 @@ final class PiecewiseCouplings {
      * log-density.
      */
     void sample(float[] z, int n, int threads, float[] xs, float[] lp) {
-        int d = dim;
-        Parallel.forEachChunk(n, CHUNK, threads, () -> new double[2][CHUNK * d], (buf, start, end) -> {
-            int m = end - start;
-            double[] v = buf[0];
-            double[] logDet = buf[1];
-            for (int i = 0; i < m * d; i++) {
-                v[i] = z[start * d + i];
-            }
-            for (int i = 0; i < m; i++) {
-                double s = 0;
-                for (int j = 0; j < d; j++) {
-                    s += v[i * d + j] * v[i * d + j];
-                }
-                logDet[i] = -0.5 * s - 0.5 * d * LOG_2PI; // the base log-density; the layers add log|dz/dx|
-            }
-            for (int l = nets.length - 1; l >= 0; l--) {
-                layer(l, v, logDet, m, false);
-            }
-            for (int i = 0; i < m * d; i++) {
-                xs[start * d + i] = (float) v[i];
-            }
-            for (int i = 0; i < m; i++) {
-                lp[start + i] = (float) logDet[i];
-            }
-        });
+        Pass pass = new Pass(z, false, xs, lp);
+        Parallel.forEachChunk(n, CHUNK, threads, pass, pass);
     }
 
     /**
-     * Layer l on m rows of v, forward (data to base: x e^s + t) or inverse (base to data:
-     * (z - t) e^-s); either way adds the layer's forward log|det| (the sum of its log-scales, at
-     * the data-side point) to logDet. One loop for both directions, written without a branch on
-     * the direction (the zero terms are exact), so that a first sampling call compiles the code a
-     * log-density call then runs.
+     * One chunk of rows through every layer: forward (data to base; out gets the log-density) or
+     * inverse (base to data; xs gets the points, out their log-density); also makes each
+     * thread's scratch. A class, not lambdas: a lambda's first call spins a class at run time,
+     * about a millisecond each of a one-off call in a fresh JVM.
      */
-    private void layer(int l, double[] v, double[] logDet, int m, boolean forward) {
+    private final class Pass implements Parallel.ChunkJob<Scratch>, Supplier<Scratch> {
+        private final float[] in;
+        private final boolean forward;
+        private final float[] xs;
+        private final float[] out;
+
+        Pass(float[] in, boolean forward, float[] xs, float[] out) {
+            this.in = in;
+            this.forward = forward;
+            this.xs = xs;
+            this.out = out;
+        }
+
+        @Override
+        public Scratch get() {
+            return new Scratch(dim);
+        }
+
+        @Override
+        public void run(Scratch sc, int start, int end) {
+            int d = dim;
+            int m = end - start;
+            double[] v = sc.v;
+            double[] logDet = sc.logDet;
+            for (int i = 0; i < m * d; i++) {
+                v[i] = in[start * d + i];
+            }
+            if (forward) {
+                java.util.Arrays.fill(logDet, 0, m, 0);
+                for (int l = 0; l < nets.length; l++) {
+                    layer(l, sc, m, true);
+                }
+                baseLogDensity(v, m, d, sc.base);
+                for (int i = 0; i < m; i++) {
+                    out[start + i] = (float) (sc.base[i] + logDet[i]);
+                }
+            } else {
+                // the base log-density; the layers add log|dz/dx|
+                baseLogDensity(v, m, d, logDet);
+                for (int l = nets.length - 1; l >= 0; l--) {
+                    layer(l, sc, m, false);
+                }
+                for (int i = 0; i < m * d; i++) {
+                    xs[start * d + i] = (float) v[i];
+                }
+                for (int i = 0; i < m; i++) {
+                    out[start + i] = (float) logDet[i];
+                }
+            }
+        }
+    }
+
+    /** The standard normal log-density of m rows of v (d columns) into dst. */
+    private static void baseLogDensity(double[] v, int m, int d, double[] dst) {
+        for (int i = 0; i < m; i++) {
+            double sq = 0;
+            for (int j = 0; j < d; j++) {
+                sq += v[i * d + j] * v[i * d + j];
+            }
+            dst[i] = -0.5 * sq - 0.5 * d * LOG_2PI;
+        }
+    }
+
+    /** One thread's rows (a chunk, in double precision), their log|det|, and a block's pieces and outputs. */
+    private static final class Scratch {
+        final double[] v;
+        final double[] logDet = new double[CHUNK];
+        final double[] base = new double[CHUNK];
+        final int[] piece = new int[BLOCK];
+        final double[] scale = new double[BLOCK];
+        final double[] shift = new double[BLOCK];
+
+        Scratch(int d) {
+            v = new double[CHUNK * d];
+        }
+    }
+
+    /**
+     * Layer l on m rows of sc.v, forward (data to base: x e^s + t) or inverse (base to data:
+     * (z - t) e^-s); either way adds the layer's forward log|det| (the sum of its log-scales, at
+     * the data-side point) to logDet. Rows go in blocks of {@link #BLOCK}, each through a few
+     * small loops (pieces, outputs, update), so that a first, cold call compiles them by call
+     * count within a few thousand rows instead of running a long loop interpreted; one update
+     * for both directions, written without a branch on the direction (the zero terms are exact),
+     * so that a first sampling call compiles the code a log-density call then runs.
+     */
+    private void layer(int l, Scratch sc, int m, boolean forward) {
         int d = dim;
         int k = kept[l];
         int[] mv = moved[l];
-        boolean th = tanhScale[l];
+        int t = mv.length;
         PiecewiseLinearNet net = nets[l];
         double sign = forward ? 1 : -1;
         double shiftBefore = forward ? 0 : 1;
         double shiftAfter = forward ? 1 : 0;
-        for (int i = 0; i < m; i++) {
-            logDet[i] += row(net, v, i * d, k, mv, th, sign, shiftBefore, shiftAfter);
+        for (int from = 0; from < m; from += BLOCK) {
+            int b = Math.min(BLOCK, m - from);
+            int off = from * d;
+            net.pieces(sc.v, off + k, d, b, sc.piece);
+            for (int q = 0; q < t; q++) {
+                net.output(q, sc.v, off + k, d, b, sc.piece, sc.scale);
+                net.output(t + q, sc.v, off + k, d, b, sc.piece, sc.shift);
+                update(sc, from, b, off + mv[q], d, tanhScale[l], sign, shiftBefore, shiftAfter);
+            }
         }
     }
 
     /**
-     * One row of {@link #layer}; returns its log|det|. A method of its own so that the JIT compiles
-     * it after a few hundred rows (by call count) instead of after tens of thousands of interpreted
-     * loop iterations: a one-off sampling or density call runs mostly compiled code.
+     * A block of b rows (the first at row {@code from}) of one moved coordinate (v[at + i * d]):
+     * v = (v - shiftBefore * shift) * e^(sign * s) + shiftAfter * shift, and log|det| += s,
+     * where s is the raw log-scale, through tanh if the layer bounds it.
      */
-    private static double row(PiecewiseLinearNet net, double[] v, int row, int k, int[] mv, boolean th, double sign,
+    private static void update(Scratch sc, int from, int b, int at, int d, boolean th, double sign,
             double shiftBefore, double shiftAfter) {
-        int t = mv.length;
-        double u = v[row + k];
-        int p = net.piece(u);
-        double ld = 0;
-        for (int q = 0; q < t; q++) {
-            double s = net.slope(p, q) * u + net.intercept(p, q);
-            if (th) {
-                s = tanh(s);
-            }
-            double shift = net.slope(p, t + q) * u + net.intercept(p, t + q);
-            int j = row + mv[q];
-            v[j] = (v[j] - shiftBefore * shift) * Math.exp(sign * s) + shiftAfter * shift;
-            ld += s;
+        double[] v = sc.v;
+        double[] logDet = sc.logDet;
+        double[] scale = sc.scale;
+        double[] shift = sc.shift;
+        for (int i = 0; i < b; i++) {
+            double s = th ? tanh(scale[i]) : scale[i];
+            int j = at + i * d;
+            v[j] = (v[j] - shiftBefore * shift[i]) * Math.exp(sign * s) + shiftAfter * shift[i];
+            logDet[from + i] += s;
         }
-        return ld;
     }
 
     /** tanh through the intrinsic exp (Math.tanh is not intrinsified); double precision. */

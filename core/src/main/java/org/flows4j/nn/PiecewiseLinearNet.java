@@ -1,6 +1,5 @@
 package org.flows4j.nn;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -31,15 +30,18 @@ public final class PiecewiseLinearNet {
     private final double[][] interceptT;
     /**
      * A uniform grid over the central 90% of the break points, about four cells per break point
-     * (small enough to stay in the first-level cache beside the break points): for each cell the
-     * number of break points before it; a look-up then walks the few break points from there.
+     * (small enough to stay in the first-level cache beside the break points): x falls in cell
+     * {@link #cell}(x), and cellStart[c] is the number of break points in cells before c. The
+     * cell of a number never decreases as the number grows (each step of {@code cell} rounds
+     * monotonically), so the break points of earlier cells lie below x and those of later cells
+     * above it, whatever the rounding: x's piece is cellStart[c] plus the break points of its own
+     * cell at or below x, exactly.
      */
     private final double gridLo;
     private final double gridInv;
     private final int[] cellStart;
-    /** Break points below the grid, and below or inside it. */
-    private final int belowGrid;
-    private final int aboveGrid;
+    /** The break points followed by two NaN (no x is at or above them: a cell's two-point test reads no further). */
+    private final double[] padded;
 
     private PiecewiseLinearNet(int out, double[] breaks, double[] slope, double[] intercept) {
         this.out = out;
@@ -57,6 +59,7 @@ public final class PiecewiseLinearNet {
         }
         int nb = breaks.length;
         // break points cluster where the inputs are and a few lie far out: grid the central 90%
+        // (the two end cells take everything beyond it)
         double lo = nb == 0 ? 0 : breaks[nb / 20];
         double hi = nb == 0 ? 0 : breaks[nb - 1 - nb / 20];
         int count = nb == 0 ? 1 : Math.max(64, Math.min(1 << 16, 4 * nb));
@@ -67,25 +70,26 @@ public final class PiecewiseLinearNet {
         }
         gridLo = lo;
         gridInv = 1 / width;
-        int below = 0;
-        while (below < nb && breaks[below] < lo) {
-            below++;
-        }
-        int above = below;
-        while (above < nb && breaks[above] <= lo + count * width) {
-            above++;
-        }
-        belowGrid = below;
-        aboveGrid = above;
-        cellStart = new int[count];
-        int first = 0;
-        for (int c = 0; c < count; c++) {
-            double left = lo + c * width;
-            while (first < nb && breaks[first] < left) {
-                first++;
+        cellStart = new int[count + 1];
+        int c = 0;
+        for (int i = 0; i < nb; i++) {
+            int bc = cell(breaks[i]);
+            while (c < bc) {
+                cellStart[++c] = i;
             }
-            cellStart[c] = first;
         }
+        while (c < count) {
+            cellStart[++c] = nb;
+        }
+        padded = Arrays.copyOf(breaks, nb + 2);
+        padded[nb] = Double.NaN;
+        padded[nb + 1] = Double.NaN;
+    }
+
+    /** The grid cell of x, clamped to the grid (NaN: cell 0); never decreases as x grows. */
+    private int cell(double x) {
+        int c = (int) ((x - gridLo) * gridInv);
+        return Math.max(0, Math.min(cellStart.length - 2, c));
     }
 
     /** True if {@code m} is a ReLU network of one input with float32 or float64 weights. */
@@ -139,40 +143,67 @@ public final class PiecewiseLinearNet {
                 }
             }
         }
-        // pieces of the current layer's pre-activation: ends and affine maps (a x + c)
-        List<double[]> as = new ArrayList<>();
-        List<double[]> cs = new ArrayList<>();
+        // pieces of the current layer's pre-activation: starts and affine maps (a x + c)
         int width = layers.get(0).out();
         double[] a0 = new double[width];
         for (int r = 0; r < width; r++) {
             a0[r] = w[0][r][input] * scale;
         }
-        List<Double> starts = new ArrayList<>();
-        starts.add(Double.NEGATIVE_INFINITY);
-        as.add(a0);
-        cs.add(b[0].clone());
+        Pieces pieces = new Pieces(1);
+        pieces.add(Double.NEGATIVE_INFINITY, a0, b[0].clone());
         for (int l = 1; l < nl; l++) {
-            int next = layers.get(l).out();
-            List<Double> nStarts = new ArrayList<>();
-            List<double[]> nAs = new ArrayList<>();
-            List<double[]> nCs = new ArrayList<>();
+            pieces = pieces.through(w[l], wt[l], b[l]);
+            if (pieces.count > MAX_PIECES) {
+                return null;
+            }
+        }
+        return pieces.toNet();
+    }
+
+    /**
+     * The pieces of one layer's pre-activations during construction: piece p starts at starts[p]
+     * (the first at -infinity) and ends where the next starts; on it the pre-activations are
+     * as[p] x + cs[p]. Small methods, so that a first (cold) construction runs compiled code soon.
+     */
+    private static final class Pieces {
+        double[] starts;
+        double[][] as;
+        double[][] cs;
+        int count;
+
+        Pieces(int capacity) {
+            starts = new double[capacity];
+            as = new double[capacity][];
+            cs = new double[capacity][];
+        }
+
+        void add(double start, double[] a, double[] c) {
+            if (count == starts.length) {
+                int grown = 2 * count + 8;
+                starts = Arrays.copyOf(starts, grown);
+                as = Arrays.copyOf(as, grown);
+                cs = Arrays.copyOf(cs, grown);
+            }
+            starts[count] = start;
+            as[count] = a;
+            cs[count] = c;
+            count++;
+        }
+
+        /**
+         * The next layer's pre-activations (weights w[out][in], the same transposed wt[in][out],
+         * bias): each piece cut at the zeros of this layer's units inside it, and on each
+         * sub-piece the affine map through the units that are on there.
+         */
+        Pieces through(double[][] w, double[][] wt, double[] bias) {
+            int width = w[0].length;
+            Pieces next = new Pieces(2 * count + width);
             boolean[] on = new boolean[width];
-            for (int p = 0; p < starts.size(); p++) {
-                double lo = starts.get(p);
-                double hi = p + 1 < starts.size() ? starts.get(p + 1) : Double.POSITIVE_INFINITY;
-                double[] a = as.get(p);
-                double[] c = cs.get(p);
-                double[] roots = new double[width];
-                int nr = 0;
-                for (int r = 0; r < width; r++) {
-                    if (a[r] != 0) {
-                        double z = -c[r] / a[r];
-                        if (z > lo && z < hi) {
-                            roots[nr++] = z;
-                        }
-                    }
-                }
-                Arrays.sort(roots, 0, nr);
+            double[] roots = new double[width];
+            for (int p = 0; p < count; p++) {
+                double lo = starts[p];
+                double hi = p + 1 < count ? starts[p + 1] : Double.POSITIVE_INFINITY;
+                int nr = roots(as[p], cs[p], lo, hi, roots);
                 double s = lo;
                 double[] na = null;
                 double[] nc = null;
@@ -181,73 +212,103 @@ public final class PiecewiseLinearNet {
                     if (q < nr && e <= s) {
                         continue; // repeated root
                     }
-                    double mid = Double.isInfinite(s) ? (Double.isInfinite(e) ? 0 : e - 1) : Double.isInfinite(e) ? s + 1
-                            : 0.5 * (s + e);
+                    double mid = midpoint(s, e);
                     if (na == null) {
-                        // the first sub-piece from scratch
-                        na = new double[next];
-                        nc = new double[next];
-                        for (int r = 0; r < width; r++) {
-                            on[r] = a[r] * mid + c[r] > 0;
-                        }
-                        double[][] wl = w[l];
-                        for (int o = 0; o < next; o++) {
-                            double sa = 0;
-                            double sc = b[l][o];
-                            double[] row = wl[o];
-                            for (int r = 0; r < width; r++) {
-                                if (on[r]) {
-                                    sa += row[r] * a[r];
-                                    sc += row[r] * c[r];
-                                }
-                            }
-                            na[o] = sa;
-                            nc[o] = sc;
-                        }
+                        na = new double[w.length];
+                        nc = new double[w.length];
+                        switchOn(as[p], cs[p], mid, on);
+                        mapThroughOn(w, bias, as[p], cs[p], on, na, nc);
                     } else {
-                        // the next ones from the previous: add or remove the units that switched
                         na = na.clone();
                         nc = nc.clone();
-                        for (int r = 0; r < width; r++) {
-                            boolean now = a[r] * mid + c[r] > 0;
-                            if (now != on[r]) {
-                                on[r] = now;
-                                double da = now ? a[r] : -a[r];
-                                double dc = now ? c[r] : -c[r];
-                                double[] col = wt[l][r];
-                                for (int o = 0; o < next; o++) {
-                                    na[o] += col[o] * da;
-                                    nc[o] += col[o] * dc;
-                                }
-                            }
-                        }
+                        toggle(wt, as[p], cs[p], mid, on, na, nc);
                     }
-                    nStarts.add(s);
-                    nAs.add(na);
-                    nCs.add(nc);
+                    next.add(s, na, nc);
                     s = e;
                 }
             }
-            if (nStarts.size() > MAX_PIECES) {
-                return null;
+            return next;
+        }
+
+        /** The zeros of the units a x + c strictly inside (lo, hi), sorted, into roots; returns their number. */
+        private static int roots(double[] a, double[] c, double lo, double hi, double[] roots) {
+            int nr = 0;
+            for (int r = 0; r < a.length; r++) {
+                if (a[r] != 0) {
+                    double z = -c[r] / a[r];
+                    if (z > lo && z < hi) {
+                        roots[nr++] = z;
+                    }
+                }
             }
-            starts = nStarts;
-            as = nAs;
-            cs = nCs;
-            width = next;
+            Arrays.sort(roots, 0, nr);
+            return nr;
         }
-        int pieces = starts.size();
-        double[] breaks = new double[pieces - 1];
-        for (int p = 1; p < pieces; p++) {
-            breaks[p - 1] = starts.get(p);
+
+        /** A point inside the sub-piece [s, e) (either end may be infinite, not both the same). */
+        private static double midpoint(double s, double e) {
+            if (Double.isInfinite(s)) {
+                return Double.isInfinite(e) ? 0 : e - 1;
+            }
+            return Double.isInfinite(e) ? s + 1 : 0.5 * (s + e);
         }
-        double[] slope = new double[pieces * width];
-        double[] intercept = new double[pieces * width];
-        for (int p = 0; p < pieces; p++) {
-            System.arraycopy(as.get(p), 0, slope, p * width, width);
-            System.arraycopy(cs.get(p), 0, intercept, p * width, width);
+
+        /** Which units a x + c are on at x = mid. */
+        private static void switchOn(double[] a, double[] c, double mid, boolean[] on) {
+            for (int r = 0; r < a.length; r++) {
+                on[r] = a[r] * mid + c[r] > 0;
+            }
         }
-        return new PiecewiseLinearNet(width, breaks, slope, intercept);
+
+        /** The next pre-activations na x + nc through the units that are on (a sub-piece's first map). */
+        private static void mapThroughOn(double[][] w, double[] bias, double[] a, double[] c, boolean[] on,
+                double[] na, double[] nc) {
+            for (int o = 0; o < w.length; o++) {
+                double sa = 0;
+                double sc = bias[o];
+                double[] row = w[o];
+                for (int r = 0; r < a.length; r++) {
+                    if (on[r]) {
+                        sa += row[r] * a[r];
+                        sc += row[r] * c[r];
+                    }
+                }
+                na[o] = sa;
+                nc[o] = sc;
+            }
+        }
+
+        /** The previous sub-piece's map updated by the units whose state differs at x = mid. */
+        private static void toggle(double[][] wt, double[] a, double[] c, double mid, boolean[] on, double[] na,
+                double[] nc) {
+            for (int r = 0; r < a.length; r++) {
+                boolean now = a[r] * mid + c[r] > 0;
+                if (now != on[r]) {
+                    on[r] = now;
+                    addColumn(wt[r], now ? a[r] : -a[r], now ? c[r] : -c[r], na, nc);
+                }
+            }
+        }
+
+        private static void addColumn(double[] col, double da, double dc, double[] na, double[] nc) {
+            for (int o = 0; o < na.length; o++) {
+                na[o] += col[o] * da;
+                nc[o] += col[o] * dc;
+            }
+        }
+
+        /** The final layer's pieces as a network of their outputs. */
+        PiecewiseLinearNet toNet() {
+            int out = as[0].length;
+            double[] breaks = Arrays.copyOfRange(starts, 1, count);
+            double[] slope = new double[count * out];
+            double[] intercept = new double[count * out];
+            for (int p = 0; p < count; p++) {
+                System.arraycopy(as[p], 0, slope, p * out, out);
+                System.arraycopy(cs[p], 0, intercept, p * out, out);
+            }
+            return new PiecewiseLinearNet(out, breaks, slope, intercept);
+        }
     }
 
     /** Slope of output j on piece p. */
@@ -275,20 +336,38 @@ public final class PiecewiseLinearNet {
 
     /** The piece holding x: the number of break points <= x. */
     public int piece(double x) {
-        // start from the break points before x's cell (outside the grid: before or inside it, a
-        // few, 5% each side, from its edge), then walk both ways: the cell edges are rounded, so
-        // the start may be off by a break point in either direction
-        int cell = (int) ((x - gridLo) * gridInv);
-        int p = cell >= 0 && cell < cellStart.length && x >= gridLo ? cellStart[cell]
-                : x >= gridLo ? aboveGrid : belowGrid;
-        double[] bp = breaks;
-        while (p < bp.length && bp[p] <= x) {
+        int c = cell(x);
+        int p = cellStart[c];
+        int end = cellStart[c + 1];
+        double[] bp = padded;
+        if (end - p <= 2) {
+            // most cells hold at most two break points: two comparisons without a branch to mispredict
+            return p + (bp[p] <= x ? 1 : 0) + (bp[p + 1] <= x ? 1 : 0);
+        }
+        while (p < end && bp[p] <= x) {
             p++;
         }
-        while (p > 0 && bp[p - 1] > x) {
-            p--;
-        }
         return p;
+    }
+
+    /** The pieces of n inputs x[off + i * stride] into piece[i], i < n (see {@link #piece(double)}). */
+    public void pieces(double[] x, int off, int stride, int n, int[] piece) {
+        for (int i = 0; i < n; i++) {
+            piece[i] = piece(x[off + i * stride]);
+        }
+    }
+
+    /**
+     * Output j of n inputs x[off + i * stride] whose pieces are piece[i] (from {@link #pieces}),
+     * in double precision, into dst[i].
+     */
+    public void output(int j, double[] x, int off, int stride, int n, int[] piece, double[] dst) {
+        double[] sl = slopeT[j];
+        double[] ic = interceptT[j];
+        for (int i = 0; i < n; i++) {
+            int p = piece[i];
+            dst[i] = sl[p] * x[off + i * stride] + ic[p];
+        }
     }
 
     /**

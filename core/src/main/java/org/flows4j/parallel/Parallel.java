@@ -33,18 +33,52 @@ public final class Parallel {
         }
         int chunks = (int) (((long) n + chunk - 1) / chunk);
         int t = Math.max(1, Math.min(threads, chunks));
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            W ws = workspace.get();
-            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                job.run(ws, c * chunk, (int) Math.min(n, (long) (c + 1) * chunk));
-            }
-        };
+        Runnable worker = new ChunkWorker<>(n, chunk, chunks, workspace, job);
         List<Runnable> workers = new ArrayList<>(t);
         for (int k = 0; k < t; k++) {
             workers.add(worker);
         }
         runAll(workers, t);
+    }
+
+    /**
+     * Takes the next chunk until none are left (shared by the threads of one call). A class, not
+     * a lambda: the first call of a lambda spins a class at run time (about a millisecond each,
+     * a large part of a one-off sampling call in a fresh JVM).
+     */
+    private static final class ChunkWorker<W> implements Runnable {
+        private final AtomicInteger next = new AtomicInteger();
+        private final int n;
+        private final int chunk;
+        private final int chunks;
+        private final Supplier<W> workspace;
+        private final ChunkJob<W> job;
+
+        ChunkWorker(int n, int chunk, int chunks, Supplier<W> workspace, ChunkJob<W> job) {
+            this.n = n;
+            this.chunk = chunk;
+            this.chunks = chunks;
+            this.workspace = workspace;
+            this.job = job;
+        }
+
+        @Override
+        public void run() {
+            W ws = workspace.get();
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                job.run(ws, c * chunk, (int) Math.min(n, (long) (c + 1) * chunk));
+            }
+        }
+    }
+
+    /** Daemon worker threads (a class for the reason given at {@link ChunkWorker}). */
+    private static final class DaemonThreads implements java.util.concurrent.ThreadFactory {
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread th = new Thread(r, "flows4j-worker");
+            th.setDaemon(true);
+            return th;
+        }
     }
 
     /** Runs every job, on up to {@code threads} threads, and returns when all are done. */
@@ -53,14 +87,12 @@ public final class Parallel {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
         if (threads == 1 || jobs.size() <= 1) {
-            jobs.forEach(Runnable::run);
+            for (Runnable j : jobs) {
+                j.run();
+            }
             return;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, jobs.size()), r -> {
-            Thread th = new Thread(r, "flows4j-worker");
-            th.setDaemon(true);
-            return th;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, jobs.size()), new DaemonThreads());
         try {
             List<Future<?>> fs = new ArrayList<>(jobs.size());
             for (Runnable j : jobs) {

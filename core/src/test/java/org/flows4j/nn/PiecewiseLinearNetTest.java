@@ -33,7 +33,7 @@ class PiecewiseLinearNetTest {
     }
 
     /**
-     * The look-up (a grid, then a walk over the break points) finds the piece of every x: the
+     * The look-up (a grid cell, then the break points in that cell) finds the piece of every x: the
      * number of break points <= x, at each break point and its neighbouring doubles, at random
      * and far values and at the infinities.
      */
