@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # flows4j vs PyTorch on the seed's workload (RealNVP, two moons): training steps/s, sampling and
 # log-density of 100000 points, peak RSS; alternating runs, at 1 and 2 threads.
-# Writes bench/results/<date>-moons.md. Usage: bench/moons.sh [REPS] (default 3).
+# Writes bench/results/<date>-moons.md. Usage: bench/moons.sh [REPS] (default 5).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-reps="${1:-3}"
+reps="${1:-5}"
 py=/usr/bin/python3
 torch_script=../shared/bench/moons_torch.py
 
@@ -36,9 +36,11 @@ run() {
   echo "  $label threads=$threads: $json" >&2
 }
 
-for threads in 1 2; do
-  for rep in $(seq 1 "$reps"); do
-    echo "threads=$threads rep $rep/$reps" >&2
+# thread counts alternate inside each repetition too, so that a drift of the machine's speed over
+# the run (other tenants, clocks) does not fall on one thread count
+for rep in $(seq 1 "$reps"); do
+  for threads in 1 2; do
+    echo "rep $rep/$reps threads=$threads" >&2
     run pytorch "$threads" "$py" "$torch_script" --threads "$threads"
     run flows4j-vector "$threads" java "${vec[@]}" -XX:+UseSerialGC -jar "$jar" --threads "$threads" --kernel best
     run flows4j-plain "$threads" java -XX:+UseSerialGC -jar "$jar" --threads "$threads" --kernel plain
@@ -69,7 +71,7 @@ def med(label, threads, key):
     return statistics.median(xs), xs
 lines = [f"# flows4j vs PyTorch: the seed's RealNVP on two moons", "",
          f"- CPU: {cpu} (2 cores; {flags.strip()}), Java: {javav}, PyTorch: {torchv} (Debian python3-torch)",
-         f"- {reps} alternating repetitions per thread count; medians shown, every run listed below.",
+         f"- {reps} repetitions, each running both thread counts and all three programs in turn; medians shown, every run listed below.",
          f"- Load average (1, 5, 15 min) at start: {load_start}; at end: {load_end}. On a 2-core machine a load "
          "above 1 means other work shared the cores: absolute numbers then drop for both sides, ratios less so.",
          "- Workload (both sides): 2001 Adam steps of batch 256 on 2000 standardised points, 6 affine couplings "
