@@ -37,8 +37,8 @@ final class PlainNetKernel implements NetKernel {
             float xr = x[r];
             float[] hr = h[r];
             for (int o = 0; o < m; o++) {
-                float v = a[o] * xr + b[o];
-                hr[o] = v > 0 ? v : 0f;
+                // max, not a conditional: the JIT vectorises it (the same value but for NaN, which it keeps)
+                hr[o] = Math.max(a[o] * xr + b[o], 0f);
             }
         }
     }

@@ -66,13 +66,52 @@ final class PlainRowGemm implements RowGemm {
         }
     }
 
+    /**
+     * Two outputs per pass over a row of a when m allows (each loaded a[i][p] feeds two dot
+     * products), each dot product in four running sums (four independent chains of multiply-adds
+     * instead of one long one).
+     */
     @Override
     public void dots(float[][] a, float[][] bt, float[] bias, boolean accumulate, float[][] c, int i0, int i1, int k,
             int m) {
         for (int i = i0; i < i1; i++) {
             float[] ai = a[i];
             float[] ci = c[i];
-            for (int j = 0; j < m; j++) {
+            int j = 0;
+            for (; j + 2 <= m; j += 2) {
+                float[] b0 = bt[j];
+                float[] b1 = bt[j + 1];
+                float x0 = 0;
+                float x1 = 0;
+                float x2 = 0;
+                float x3 = 0;
+                float y0 = 0;
+                float y1 = 0;
+                float y2 = 0;
+                float y3 = 0;
+                int p = 0;
+                for (; p + 4 <= k; p += 4) {
+                    float a0 = ai[p];
+                    float a1 = ai[p + 1];
+                    float a2 = ai[p + 2];
+                    float a3 = ai[p + 3];
+                    x0 += a0 * b0[p];
+                    x1 += a1 * b0[p + 1];
+                    x2 += a2 * b0[p + 2];
+                    x3 += a3 * b0[p + 3];
+                    y0 += a0 * b1[p];
+                    y1 += a1 * b1[p + 1];
+                    y2 += a2 * b1[p + 2];
+                    y3 += a3 * b1[p + 3];
+                }
+                for (; p < k; p++) {
+                    x0 += ai[p] * b0[p];
+                    y0 += ai[p] * b1[p];
+                }
+                ci[j] = ((x0 + x1) + (x2 + x3)) + start(ci, bias, accumulate, j);
+                ci[j + 1] = ((y0 + y1) + (y2 + y3)) + start(ci, bias, accumulate, j + 1);
+            }
+            if (j < m) {
                 float[] bj = bt[j];
                 float s0 = 0;
                 float s1 = 0;
@@ -88,10 +127,14 @@ final class PlainRowGemm implements RowGemm {
                 for (; p < k; p++) {
                     s0 += ai[p] * bj[p];
                 }
-                float sum = (s0 + s1) + (s2 + s3);
-                ci[j] = sum + (accumulate ? ci[j] : bias != null ? bias[j] : 0f);
+                ci[j] = ((s0 + s1) + (s2 + s3)) + start(ci, bias, accumulate, j);
             }
         }
+    }
+
+    /** What output j starts from: its current value (accumulate), its bias, or zero. */
+    private static float start(float[] ci, float[] bias, boolean accumulate, int j) {
+        return accumulate ? ci[j] : bias != null ? bias[j] : 0f;
     }
 
     @Override
@@ -99,8 +142,8 @@ final class PlainRowGemm implements RowGemm {
         for (int i = i0; i < i1; i++) {
             float[] hi = h[i];
             for (int j = 0; j < m; j++) {
-                float v = hi[j];
-                hi[j] = v > 0 ? v : 0f;
+                // max, not a conditional: the JIT vectorises it (the same value but for NaN, which it keeps)
+                hi[j] = Math.max(hi[j], 0f);
             }
         }
     }
