@@ -87,8 +87,7 @@ final class VectorNetKernel implements NetKernel {
         }
         for (; j < m; j++) {
             for (int r = r0; r < r1; r++) {
-                float v = a[j] * x[r] + b[j];
-                h[r][j] = v > 0 ? v : 0f;
+                h[r][j] = Math.max(a[j] * x[r] + b[j], 0f); // as the lanes' max: NaN stays NaN
             }
         }
     }

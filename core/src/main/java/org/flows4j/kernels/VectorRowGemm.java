@@ -299,8 +299,7 @@ final class VectorRowGemm implements RowGemm {
                 FloatVector.fromArray(S, hi, j).max(0f).intoArray(hi, j);
             }
             for (int j = mv; j < m; j++) {
-                float v = hi[j];
-                hi[j] = v > 0 ? v : 0f;
+                hi[j] = Math.max(hi[j], 0f); // as the lanes' max: NaN stays NaN
             }
         }
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The plain kernel's narrow products and ReLU against scalar statements of what they compute, bit for bit. */
+/** The plain kernel's narrow products, and both kernels' ReLU, against scalar statements of what they compute, bit for bit. */
 class PlainRowGemmTest {
     /** Four running sums over p (p mod 4 for the first k - k % 4 terms, then the tail into the first), summed pairwise. */
     private static float fourChains(float[] a, float[] b, int k) {
@@ -68,16 +68,40 @@ class PlainRowGemmTest {
         }
     }
 
+    /** Both kernels (lanes and scalar tails alike): ReLU is max(v, 0), so -0 becomes +0 and NaN stays NaN. */
     @Test
     void reluIsMaxWithZeroAndKeepsNaN() {
-        float[][] h = {{-1f, -0f, 0f, 2.5f, Float.NaN, Float.MIN_VALUE, -Float.MIN_VALUE}};
-        RowGemm.plain().relu(h, 0, 1, 7);
-        assertThat(h[0]).containsExactly(0f, 0f, 0f, 2.5f, Float.NaN, Float.MIN_VALUE, 0f);
-        assertThat(Float.floatToRawIntBits(h[0][1])).as("-0 becomes +0").isZero();
-        float[] x = {-2f, 0.5f};
-        float[][] out = new float[2][3];
-        NetKernel.plain().affineRelu(x, new float[] {1f, -1f, 0f}, new float[] {0.5f, 0f, Float.NaN}, out, 0, 2, 3);
-        assertThat(out[0]).containsExactly(0f, 2f, Float.NaN);
-        assertThat(out[1]).containsExactly(1f, 0f, Float.NaN);
+        float[] special = {-1f, -0f, 0f, 2.5f, Float.NaN, Float.MIN_VALUE, -Float.MIN_VALUE};
+        for (int m : new int[] {special.length, 40}) {
+            for (RowGemm g : new RowGemm[] {RowGemm.plain(), RowGemm.best()}) {
+                float[][] h = new float[1][m];
+                for (int j = 0; j < m; j++) {
+                    h[0][j] = special[j % special.length];
+                }
+                g.relu(h, 0, 1, m);
+                for (int j = 0; j < m; j++) {
+                    float v = special[j % special.length];
+                    assertThat(Float.floatToRawIntBits(h[0][j])).as("%s relu(%s)", g.name(), v)
+                            .isEqualTo(Float.floatToRawIntBits(Math.max(v, 0f)));
+                }
+            }
+            for (NetKernel nk : new NetKernel[] {NetKernel.plain(), NetKernel.best()}) {
+                float[] x = {-2f, 0.5f};
+                float[] a = new float[m];
+                float[] b = new float[m];
+                for (int j = 0; j < m; j++) {
+                    a[j] = j % 3 - 1;
+                    b[j] = j % 7 == 4 ? Float.NaN : 0.5f * (j % 5) - 1;
+                }
+                float[][] out = new float[2][m];
+                nk.affineRelu(x, a, b, out, 0, 2, m);
+                for (int r = 0; r < 2; r++) {
+                    for (int j = 0; j < m; j++) {
+                        assertThat(Float.floatToRawIntBits(out[r][j])).as("%s row %d unit %d", nk.name(), r, j)
+                                .isEqualTo(Float.floatToRawIntBits(Math.max(a[j] * x[r] + b[j], 0f)));
+                    }
+                }
+            }
+        }
     }
 }
