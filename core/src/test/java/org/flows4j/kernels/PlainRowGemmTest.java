@@ -29,22 +29,10 @@ class PlainRowGemmTest {
             int n = size[0];
             int k = size[1];
             int m = size[2];
-            float[][] a = new float[n][k];
-            float[][] bt = new float[m][k];
-            float[] bias = new float[m];
-            for (float[] row : a) {
-                for (int p = 0; p < k; p++) {
-                    row[p] = (float) (r.nextGaussian() * Math.exp(2 * r.nextGaussian()));
-                }
-            }
-            for (float[] row : bt) {
-                for (int p = 0; p < k; p++) {
-                    row[p] = (float) r.nextGaussian();
-                }
-            }
-            for (int j = 0; j < m; j++) {
-                bias[j] = (float) r.nextGaussian();
-            }
+            DotOperands ops = DotOperands.random(r, n, k, m, 2);
+            float[][] a = ops.a();
+            float[][] bt = ops.bt();
+            float[] bias = ops.bias();
             for (int mode = 0; mode < 3; mode++) {
                 float[][] c = new float[n][m];
                 float[][] before = new float[n][m];
