@@ -41,6 +41,11 @@ public final class FusedNet {
      */
     final int paddedOut;
     private final float[] paddedBias;
+    /**
+     * One output on top of a hidden layer that is neither the first nor on the switch path: the
+     * backward pass then takes that hidden layer by runs of its units ({@link #headBackward}).
+     */
+    final boolean runHead;
 
     public FusedNet(Mlp net) {
         this(net.layers().stream().map(Linear::weight).toArray(Tensor[]::new),
@@ -72,6 +77,9 @@ public final class FusedNet {
             transposed[k] = new float[in][out];
         }
         scalarInput = widths[0] == 1 && n >= 3;
+        int last = n - 1;
+        runHead = widths[n] == 1 && last - 1 >= (scalarInput ? 2 : 1) && widths[last] >= NARROW
+                && widths[last - 1] >= NARROW;
         int out = widths[n];
         paddedOut = out >= NARROW ? (out + 15) / 16 * 16 : out;
         paddedBias = paddedOut != out ? new float[paddedOut] : null;
@@ -212,14 +220,28 @@ public final class FusedNet {
         final float[][] segSum;
         final float[][] prefixX;
         final float[][] prefix;
-        final float[] rangeX;
-        final float[] range;
+        /** {@link #headBackward}: one block's sums of g a, and of a (unused). */
+        final float[] blockSumX;
+        final float[] blockSum;
         /** The rows' inputs (one-input networks), and scratch of the unit gradients. */
         final float[] xv;
         final float[] scratch;
         final float[] unitOut = new float[2];
         final double[] alpha;
         final double[] beta;
+        /**
+         * {@link #headBackward}: per unit, its runs' sums of g a and of g; the running sums; the row
+         * vector of the active units' weights (double, float); all units inactive; switching units;
+         * the output gradients.
+         */
+        final double[][] runSums;
+        final double[] runSum1;
+        final double[] prefixSum;
+        final double[] headRow;
+        final float[] headRowF;
+        final float[] inactive;
+        final int[] switching;
+        final float[] headG;
 
         public Work(int capacity, int linears, int widest) {
             this.capacity = capacity;
@@ -234,12 +256,20 @@ public final class FusedNet {
             segSum = new float[widest + 1][widest];
             prefixX = new float[widest + 2][widest];
             prefix = new float[widest + 2][widest];
-            rangeX = new float[widest];
-            range = new float[widest];
+            blockSumX = new float[widest];
+            blockSum = new float[widest];
             xv = new float[capacity];
             scratch = new float[2 * widest];
             alpha = new double[widest];
             beta = new double[widest];
+            runSums = new double[widest][widest];
+            runSum1 = new double[widest];
+            prefixSum = new double[widest];
+            headRow = new double[widest];
+            headRowF = new float[widest];
+            inactive = new float[widest];
+            switching = new int[widest];
+            headG = new float[capacity];
         }
     }
 
@@ -409,7 +439,15 @@ public final class FusedNet {
             Grads grads, int n) {
         float[][][] acts = work.acts;
         int stop = scalarInput ? 2 : 0;
-        for (int k = weights.length - 1; k >= stop; k--) {
+        int last = weights.length - 1;
+        for (int k = last; k >= stop; k--) {
+            if (runHead && k == last - 1) {
+                headBackward(gemm, nk, work, g, other, grads, n);
+                float[][] t = g;
+                g = other;
+                other = t;
+                continue;
+            }
             float[][] input = k == 0 ? in : acts[k - 1];
             int inW = widths[k];
             int outW = widths[k + 1];
@@ -424,6 +462,9 @@ public final class FusedNet {
                 gemm.gemm(true, g, input, null, false, grads.dW[k], 0, outW, n, inW);
             }
             nk.columnSum(g, n, grads.db[k], outW);
+            if (runHead && k == last) {
+                continue; // g, the output's gradient, goes to headBackward as it is
+            }
             float[][] target = k == 0 ? gIn : other;
             if (inW < NARROW) {
                 gemm.dots(g, transposed[k], null, false, target, 0, n, outW, inW);
@@ -442,6 +483,105 @@ public final class FusedNet {
         if (scalarInput) {
             switchBackward(gemm, nk, work, g, gIn, grads, n);
         }
+    }
+
+    /**
+     * The last hidden layer's gradients when one output w . h + c sits on it (k = linears() - 2,
+     * units h = relu(z), inputs a = acts[k - 1], rows [0, n), output gradients {@code gOut[r][0]}):
+     * dL/dz[r][o] = gOut[r] w[o] on rows where unit o is active, so
+     * dW[o] = w[o] (sum over o's active rows of gOut[r] a[r]), a difference of running sums at the
+     * ends of each run of active rows (few for rows sorted by the input), and
+     * dL/da[r] = gOut[r] (sum over the active units of w[o] W[o]), a vector updated when a unit
+     * switches. Work linear in the rows and switches instead of two products of the width squared
+     * per row. The rows between two switches are summed in float, the running sums and the row
+     * vector kept in double (no cancellation from the differences of running sums). Writes
+     * dL/d(the layer below's pre-activations) into {@code target}.
+     */
+    private void headBackward(RowGemm gemm, NetKernel nk, Work work, float[][] gOut, float[][] target, Grads grads,
+            int n) {
+        int k = weights.length - 2;
+        int units = widths[k + 1];
+        int inW = widths[k];
+        float[][] a = work.acts[k - 1];
+        float[][] h = work.acts[k];
+        float[] w = rows[k + 1][0];
+        float[][] wk = rows[k];
+        double[][] runs = work.runSums;
+        double[] runs1 = work.runSum1;
+        double[] sum = work.prefixSum;
+        double[] v = work.headRow;
+        float[] vf = work.headRowF;
+        float[] blockSum = work.blockSumX;
+        float[] unused = work.blockSum;
+        float[] g = work.headG;
+        int[] sw = work.switching;
+        for (int o = 0; o < units; o++) {
+            java.util.Arrays.fill(runs[o], 0, inW, 0.0);
+            runs1[o] = 0;
+        }
+        java.util.Arrays.fill(sum, 0, inW, 0.0);
+        java.util.Arrays.fill(v, 0, inW, 0.0);
+        java.util.Arrays.fill(vf, 0, inW, 0f);
+        for (int r = 0; r < n; r++) {
+            g[r] = gOut[r][0];
+        }
+        double sum1 = 0;
+        float[] before = work.inactive;
+        int r0 = 0;
+        // blocks of rows between switches share the active units: their sums go into the running
+        // sums at the block's end, where the units that switch open or close their runs
+        for (int r = 0; r <= n; r++) {
+            float[] now = r < n ? h[r] : work.inactive; // all units inactive outside [0, n)
+            int c = nk.switches(before, now, units, sw);
+            before = now;
+            if (c == 0 && r < n) {
+                continue;
+            }
+            if (r > r0) {
+                for (int q = r0; q < r; q++) {
+                    float gq = g[q];
+                    float[] tq = target[q];
+                    for (int j = 0; j < inW; j++) {
+                        tq[j] = gq * vf[j];
+                    }
+                    sum1 += gq;
+                }
+                nk.columnSums(a, g, r0, r, blockSum, unused, inW);
+                nk.addScaled(1f, blockSum, sum, inW);
+            }
+            r0 = r;
+            for (int e = 0; e < c; e++) {
+                int o = sw[e];
+                boolean starts = now[o] > 0;
+                double[] ro = runs[o];
+                if (starts) {
+                    for (int j = 0; j < inW; j++) {
+                        ro[j] -= sum[j];
+                    }
+                    runs1[o] -= sum1;
+                } else {
+                    for (int j = 0; j < inW; j++) {
+                        ro[j] += sum[j];
+                    }
+                    runs1[o] += sum1;
+                }
+                nk.addScaled(starts ? w[o] : -w[o], wk[o], v, inW);
+            }
+            nk.toFloats(v, vf, inW);
+        }
+        float[][] dW = grads.dW[k];
+        float[] db = grads.db[k];
+        for (int o = 0; o < units; o++) {
+            // the sums rounded to float, then times w
+            float wo = w[o];
+            float[] d = dW[o];
+            nk.toFloats(runs[o], d, inW);
+            for (int j = 0; j < inW; j++) {
+                d[j] *= wo;
+            }
+            db[o] = wo * (float) runs1[o];
+        }
+        gemm.reluMask(a, target, 0, n, inW);
     }
 
     /**

@@ -38,6 +38,15 @@ public interface NetKernel {
      */
     void addUnit(float w, float b, float[] col, boolean add, double[] alpha, double[] beta, int m);
 
+    /** {@code acc[o] += (double) s * x[o]}, o < m: the product in double (exact), then the sum. */
+    void addScaled(float s, float[] x, double[] acc, int m);
+
+    /**
+     * The units o < m active ({@code > 0}; NaN is not) in exactly one of {@code before} and
+     * {@code after}, in increasing order, into {@code out}; returns how many.
+     */
+    int switches(float[] before, float[] after, int m, int[] out);
+
     /** {@code dst[o] = (float) src[o]}, o < m. */
     void toFloats(double[] src, float[] dst, int m);
 

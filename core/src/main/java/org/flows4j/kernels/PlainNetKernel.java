@@ -25,6 +25,24 @@ final class PlainNetKernel implements NetKernel {
     }
 
     @Override
+    public void addScaled(float s, float[] x, double[] acc, int m) {
+        double sd = s;
+        for (int o = 0; o < m; o++) {
+            acc[o] += sd * x[o];
+        }
+    }
+
+    @Override
+    public int switches(float[] before, float[] after, int m, int[] out) {
+        int c = 0;
+        for (int o = 0; o < m; o++) {
+            out[c] = o;
+            c += (before[o] > 0) != (after[o] > 0) ? 1 : 0;
+        }
+        return c;
+    }
+
+    @Override
     public void toFloats(double[] src, float[] dst, int m) {
         for (int o = 0; o < m; o++) {
             dst[o] = (float) src[o];

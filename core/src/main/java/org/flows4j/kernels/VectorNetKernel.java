@@ -51,6 +51,46 @@ final class VectorNetKernel implements NetKernel {
     }
 
     @Override
+    public void addScaled(float s, float[] x, double[] acc, int m) {
+        double sd = s;
+        int o = 0;
+        for (; o + L <= m; o += L) {
+            FloatVector c = FloatVector.fromArray(S, x, o);
+            for (int part = 0; part < 2; part++) {
+                DoubleVector cd = (DoubleVector) c.convertShape(VectorOperators.F2D, D, part);
+                int at = o + part * LD;
+                DoubleVector.fromArray(D, acc, at).add(cd.mul(sd)).intoArray(acc, at);
+            }
+        }
+        for (; o < m; o++) {
+            acc[o] += sd * x[o];
+        }
+    }
+
+    @Override
+    public int switches(float[] before, float[] after, int m, int[] out) {
+        // lanes compared a vector at a time; only a vector with a switch is looked at lane by lane
+        int c = 0;
+        int o = 0;
+        for (; o + L <= m; o += L) {
+            VectorMask<Float> a = FloatVector.fromArray(S, before, o).compare(VectorOperators.GT, 0f);
+            VectorMask<Float> b = FloatVector.fromArray(S, after, o).compare(VectorOperators.GT, 0f);
+            if (!a.eq(b).allTrue()) {
+                c = scalarSwitches(before, after, o, o + L, out, c);
+            }
+        }
+        return scalarSwitches(before, after, o, m, out, c);
+    }
+
+    private static int scalarSwitches(float[] before, float[] after, int o0, int o1, int[] out, int c) {
+        for (int o = o0; o < o1; o++) {
+            out[c] = o;
+            c += (before[o] > 0) != (after[o] > 0) ? 1 : 0;
+        }
+        return c;
+    }
+
+    @Override
     public void toFloats(double[] src, float[] dst, int m) {
         int o = 0;
         for (; o + L <= m; o += L) {

@@ -122,6 +122,30 @@ class NetKernelTest {
                 for (int o = 0; o < m; o++) {
                     assertThat(f[o]).isEqualTo((float) aw[o]);
                 }
+                // addScaled
+                k.addScaled(-0.7f, col, alpha, m);
+                for (int o = 0; o < m; o++) {
+                    aw[o] += -0.7f * (double) col[o];
+                }
+                assertThat(alpha).as(k.name() + " addScaled").containsExactly(aw);
+                // switches: units active (> 0) in one row only, NaN inactive, -0 and +0 alike
+                float[] before = vec(rnd, m, 0.3);
+                float[] after = before.clone();
+                for (int o = 0; o < m; o++) {
+                    double u = rnd.nextDouble();
+                    after[o] = u < 0.2 ? -after[o] : u < 0.25 ? Float.NaN : u < 0.3 ? -0f : u < 0.5 ? 2 * after[o] : after[o];
+                }
+                int[] got = new int[m];
+                int c = k.switches(before, after, m, got);
+                java.util.List<Integer> switched = new java.util.ArrayList<>();
+                for (int o = 0; o < m; o++) {
+                    if ((before[o] > 0) != (after[o] > 0)) {
+                        switched.add(o);
+                    }
+                }
+                assertThat(java.util.Arrays.copyOf(got, c)).as(k.name() + " switches m=" + m)
+                        .containsExactly(switched.stream().mapToInt(Integer::intValue).toArray());
+                assertThat(k.switches(after, after, m, got)).isZero();
             }
         }
     }
