@@ -242,6 +242,8 @@ public final class FusedNet {
         final float[] inactive;
         final int[] switching;
         final float[] headG;
+        final boolean[] touched;
+        double prefixSum1;
 
         public Work(int capacity, int linears, int widest) {
             this.capacity = capacity;
@@ -270,6 +272,7 @@ public final class FusedNet {
             inactive = new float[widest];
             switching = new int[widest];
             headG = new float[capacity];
+            touched = new boolean[widest];
         }
     }
 
@@ -442,7 +445,7 @@ public final class FusedNet {
         int last = weights.length - 1;
         for (int k = last; k >= stop; k--) {
             if (runHead && k == last - 1) {
-                headBackward(gemm, nk, work, g, other, grads, n);
+                headBackward(nk, work, g, other, grads, n);
                 float[][] t = g;
                 g = other;
                 other = t;
@@ -497,91 +500,106 @@ public final class FusedNet {
      * vector kept in double (no cancellation from the differences of running sums). Writes
      * dL/d(the layer below's pre-activations) into {@code target}.
      */
-    private void headBackward(RowGemm gemm, NetKernel nk, Work work, float[][] gOut, float[][] target, Grads grads,
-            int n) {
+    private void headBackward(NetKernel nk, Work work, float[][] gOut, float[][] target, Grads grads, int n) {
         int k = weights.length - 2;
         int units = widths[k + 1];
         int inW = widths[k];
         float[][] a = work.acts[k - 1];
         float[][] h = work.acts[k];
-        float[] w = rows[k + 1][0];
-        float[][] wk = rows[k];
-        double[][] runs = work.runSums;
-        double[] runs1 = work.runSum1;
-        double[] sum = work.prefixSum;
-        double[] v = work.headRow;
-        float[] vf = work.headRowF;
-        float[] blockSum = work.blockSumX;
-        float[] unused = work.blockSum;
         float[] g = work.headG;
-        int[] sw = work.switching;
-        for (int o = 0; o < units; o++) {
-            java.util.Arrays.fill(runs[o], 0, inW, 0.0);
-            runs1[o] = 0;
-        }
-        java.util.Arrays.fill(sum, 0, inW, 0.0);
-        java.util.Arrays.fill(v, 0, inW, 0.0);
-        java.util.Arrays.fill(vf, 0, inW, 0f);
         for (int r = 0; r < n; r++) {
             g[r] = gOut[r][0];
         }
-        double sum1 = 0;
+        java.util.Arrays.fill(work.prefixSum, 0, inW, 0.0);
+        java.util.Arrays.fill(work.headRow, 0, inW, 0.0);
+        java.util.Arrays.fill(work.headRowF, 0, inW, 0f);
+        java.util.Arrays.fill(work.touched, 0, units, false);
+        work.prefixSum1 = 0;
         float[] before = work.inactive;
         int r0 = 0;
         // blocks of rows between switches share the active units: their sums go into the running
         // sums at the block's end, where the units that switch open or close their runs
         for (int r = 0; r <= n; r++) {
             float[] now = r < n ? h[r] : work.inactive; // all units inactive outside [0, n)
-            int c = nk.switches(before, now, units, sw);
+            int c = nk.switches(before, now, units, work.switching);
             before = now;
             if (c == 0 && r < n) {
                 continue;
             }
             if (r > r0) {
-                for (int q = r0; q < r; q++) {
-                    float gq = g[q];
-                    float[] tq = target[q];
-                    for (int j = 0; j < inW; j++) {
-                        tq[j] = gq * vf[j];
-                    }
-                    sum1 += gq;
-                }
-                nk.columnSums(a, g, r0, r, blockSum, unused, inW);
-                nk.addScaled(1f, blockSum, sum, inW);
+                headBlock(nk, work, a, g, target, r0, r, inW);
             }
             r0 = r;
-            for (int e = 0; e < c; e++) {
-                int o = sw[e];
-                boolean starts = now[o] > 0;
-                double[] ro = runs[o];
-                if (starts) {
-                    for (int j = 0; j < inW; j++) {
-                        ro[j] -= sum[j];
-                    }
-                    runs1[o] -= sum1;
-                } else {
-                    for (int j = 0; j < inW; j++) {
-                        ro[j] += sum[j];
-                    }
-                    runs1[o] += sum1;
-                }
-                nk.addScaled(starts ? w[o] : -w[o], wk[o], v, inW);
-            }
-            nk.toFloats(v, vf, inW);
+            headSwitches(nk, work, now, c, k, inW);
         }
+        float[] w = rows[k + 1][0];
         float[][] dW = grads.dW[k];
         float[] db = grads.db[k];
         for (int o = 0; o < units; o++) {
+            float[] d = dW[o];
+            if (!work.touched[o]) { // never active
+                java.util.Arrays.fill(d, 0, inW, 0f);
+                db[o] = 0f;
+                continue;
+            }
             // the sums rounded to float, then times w
             float wo = w[o];
-            float[] d = dW[o];
-            nk.toFloats(runs[o], d, inW);
+            nk.toFloats(work.runSums[o], d, inW);
             for (int j = 0; j < inW; j++) {
                 d[j] *= wo;
             }
-            db[o] = wo * (float) runs1[o];
+            db[o] = wo * (float) work.runSum1[o];
         }
-        gemm.reluMask(a, target, 0, n, inW);
+    }
+
+    /** Rows [r0, r1) of {@link #headBackward}: their input gradients, and their sums into the running sums. */
+    private static void headBlock(NetKernel nk, Work work, float[][] a, float[] g, float[][] target, int r0, int r1,
+            int inW) {
+        nk.scaledRows(g, work.headRowF, a, target, r0, r1, inW);
+        double s1 = 0;
+        for (int q = r0; q < r1; q++) {
+            s1 += g[q];
+        }
+        work.prefixSum1 += s1;
+        nk.columnSums(a, g, r0, r1, work.blockSumX, work.blockSum, inW);
+        nk.addScaled(1f, work.blockSumX, work.prefixSum, inW);
+    }
+
+    /**
+     * The {@code c} units in work.switching switch at a row whose activations are {@code now}: each
+     * opens its run (subtracting the running sums; the first run sets them) or closes it (adding
+     * them), and enters or leaves the row vector.
+     */
+    private void headSwitches(NetKernel nk, Work work, float[] now, int c, int k, int inW) {
+        double[] sum = work.prefixSum;
+        double sum1 = work.prefixSum1;
+        float[] w = rows[k + 1][0];
+        for (int e = 0; e < c; e++) {
+            int o = work.switching[e];
+            boolean starts = now[o] > 0;
+            double[] ro = work.runSums[o];
+            if (!work.touched[o]) { // a unit's first switch opens its first run
+                work.touched[o] = true;
+                for (int j = 0; j < inW; j++) {
+                    ro[j] = -sum[j];
+                }
+                work.runSum1[o] = -sum1;
+            } else if (starts) {
+                for (int j = 0; j < inW; j++) {
+                    ro[j] -= sum[j];
+                }
+                work.runSum1[o] -= sum1;
+            } else {
+                for (int j = 0; j < inW; j++) {
+                    ro[j] += sum[j];
+                }
+                work.runSum1[o] += sum1;
+            }
+            nk.addScaled(starts ? w[o] : -w[o], rows[k][o], work.headRow, inW);
+        }
+        if (c > 0) {
+            nk.toFloats(work.headRow, work.headRowF, inW);
+        }
     }
 
     /**

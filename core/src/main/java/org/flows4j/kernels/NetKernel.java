@@ -47,6 +47,12 @@ public interface NetKernel {
      */
     int switches(float[] before, float[] after, int m, int[] out);
 
+    /**
+     * {@code dst[r][o] = mask[r][o] > 0 ? g[r] * v[o] : 0} (NaN masks as 0) for rows r in
+     * [r0, r1), o < m.
+     */
+    void scaledRows(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m);
+
     /** {@code dst[o] = (float) src[o]}, o < m. */
     void toFloats(double[] src, float[] dst, int m);
 

@@ -146,6 +146,24 @@ class NetKernelTest {
                 assertThat(java.util.Arrays.copyOf(got, c)).as(k.name() + " switches m=" + m)
                         .containsExactly(switched.stream().mapToInt(Integer::intValue).toArray());
                 assertThat(k.switches(after, after, m, got)).isZero();
+                // scaledRows on rows [2, 30), masked by h (with NaN and -0 entries)
+                float[][] mask = mat(rnd, n, m, 0.2);
+                mask[3][0] = Float.NaN;
+                mask[4][m - 1] = -0f;
+                float[][] rowsOut = mat(rnd, n, m, 0);
+                float[][] dstWant2 = new float[n][];
+                for (int r = 0; r < n; r++) {
+                    dstWant2[r] = rowsOut[r].clone();
+                    if (r >= 2 && r < 30) {
+                        for (int o = 0; o < m; o++) {
+                            dstWant2[r][o] = mask[r][o] > 0 ? x[r] * a[o] : 0f;
+                        }
+                    }
+                }
+                k.scaledRows(x, a, mask, rowsOut, 2, 30, m);
+                for (int r = 0; r < n; r++) {
+                    assertThat(rowsOut[r]).as(k.name() + " scaledRows m=" + m + " row " + r).containsExactly(dstWant2[r]);
+                }
             }
         }
     }
