@@ -244,6 +244,11 @@ public final class FusedNet {
         final float[] headG;
         final boolean[] touched;
         double prefixSum1;
+        /** The last hidden layer's switches, recorded by a forward pass for backward (recordSwitches). */
+        int switchBlocks;
+        final int[] switchAt;
+        final int[] switchFrom;
+        int[] switchUnits;
 
         public Work(int capacity, int linears, int widest) {
             this.capacity = capacity;
@@ -273,6 +278,8 @@ public final class FusedNet {
             switching = new int[widest];
             headG = new float[capacity];
             touched = new boolean[widest];
+            switchAt = new int[capacity + 1];
+            switchFrom = new int[capacity + 2];
         }
     }
 
@@ -285,6 +292,15 @@ public final class FusedNet {
      * sorted by their first column; outputs in work.acts[linears() - 1].
      */
     public void forward(RowGemm gemm, NetKernel nk, float[][] in, Work work, int n) {
+        forward(gemm, nk, in, work, n, false);
+    }
+
+    /**
+     * As {@link #forward(RowGemm, NetKernel, float[][], Work, int)}; with {@code forBackward} it
+     * also notes what {@link #backward} will need that is cheap to find while the activations are
+     * fresh in the cache (the switches of the last hidden layer's units, see {@link #headBackward}).
+     */
+    public void forward(RowGemm gemm, NetKernel nk, float[][] in, Work work, int n, boolean forBackward) {
         float[][][] acts = work.acts;
         int last = weights.length - 1;
         int k = 0;
@@ -304,6 +320,9 @@ public final class FusedNet {
             } else {
                 gemm.gemmSparse(cur, transposed[k], bias[k], acts[k], 0, n, widths[k], k == last ? paddedOut : out,
                         k < last, null);
+            }
+            if (forBackward && runHead && k == last - 1) {
+                recordSwitches(nk, work, n);
             }
             cur = acts[k];
         }
@@ -515,22 +534,19 @@ public final class FusedNet {
         java.util.Arrays.fill(work.headRowF, 0, inW, 0f);
         java.util.Arrays.fill(work.touched, 0, units, false);
         work.prefixSum1 = 0;
-        float[] before = work.inactive;
-        int r0 = 0;
         // blocks of rows between switches share the active units: their sums go into the running
         // sums at the block's end, where the units that switch open or close their runs
-        for (int r = 0; r <= n; r++) {
-            float[] now = r < n ? h[r] : work.inactive; // all units inactive outside [0, n)
-            int c = nk.switches(before, now, units, work.switching);
-            before = now;
-            if (c == 0 && r < n) {
-                continue;
-            }
+        int r0 = 0;
+        for (int b = 0; b < work.switchBlocks; b++) {
+            int r = work.switchAt[b];
             if (r > r0) {
                 headBlock(nk, work, a, g, target, r0, r, inW);
             }
             r0 = r;
-            headSwitches(nk, work, now, c, k, inW);
+            headSwitches(nk, work, work.switchFrom[b], work.switchFrom[b + 1], k, inW);
+        }
+        if (n > r0) {
+            headBlock(nk, work, a, g, target, r0, n, inW);
         }
         float[] w = rows[k + 1][0];
         float[][] dW = grads.dW[k];
@@ -570,13 +586,14 @@ public final class FusedNet {
      * opens its run (subtracting the running sums; the first run sets them) or closes it (adding
      * them), and enters or leaves the row vector.
      */
-    private void headSwitches(NetKernel nk, Work work, float[] now, int c, int k, int inW) {
+    private void headSwitches(NetKernel nk, Work work, int e0, int e1, int k, int inW) {
         double[] sum = work.prefixSum;
         double sum1 = work.prefixSum1;
         float[] w = rows[k + 1][0];
-        for (int e = 0; e < c; e++) {
-            int o = work.switching[e];
-            boolean starts = now[o] > 0;
+        for (int e = e0; e < e1; e++) {
+            int code = work.switchUnits[e];
+            boolean starts = code >= 0;
+            int o = starts ? code : ~code;
             double[] ro = work.runSums[o];
             if (!work.touched[o]) { // a unit's first switch opens its first run
                 work.touched[o] = true;
@@ -597,9 +614,43 @@ public final class FusedNet {
             }
             nk.addScaled(starts ? w[o] : -w[o], rows[k][o], work.headRow, inW);
         }
-        if (c > 0) {
-            nk.toFloats(work.headRow, work.headRowF, inW);
+        nk.toFloats(work.headRow, work.headRowF, inW);
+    }
+
+    /**
+     * The switches of the last hidden layer's units over rows [0, n] (all inactive before row 0
+     * and at row n): block b's units switch at row switchAt[b], listed in
+     * switchUnits[switchFrom[b], switchFrom[b + 1]) as o (becomes active) or ~o (inactive).
+     */
+    private void recordSwitches(NetKernel nk, Work work, int n) {
+        int units = widths[widths.length - 2];
+        float[][] h = work.acts[weights.length - 2];
+        if (work.switchUnits == null || work.switchUnits.length < (n + 1) * units) {
+            work.switchUnits = new int[(n + 1) * units];
         }
+        int[] at = work.switchAt;
+        int[] from = work.switchFrom;
+        int[] list = work.switchUnits;
+        int[] sw = work.switching;
+        float[] before = work.inactive;
+        int blocks = 0;
+        int events = 0;
+        for (int r = 0; r <= n; r++) {
+            float[] now = r < n ? h[r] : work.inactive;
+            int c = nk.switches(before, now, units, sw);
+            before = now;
+            if (c == 0) {
+                continue;
+            }
+            at[blocks] = r;
+            from[blocks++] = events;
+            for (int e = 0; e < c; e++) {
+                int o = sw[e];
+                list[events++] = now[o] > 0 ? o : ~o;
+            }
+        }
+        from[blocks] = events;
+        work.switchBlocks = blocks;
     }
 
     /**

@@ -117,7 +117,7 @@ final class SwitchConditioner {
         for (int r = 0; r < b; r++) {
             in[r][0] = x[perm[r]][kept];
         }
-        net.forward(gemm, nk, in, work, b);
+        net.forward(gemm, nk, in, work, b, true);
         float[][] out = work.acts[net.linears() - 1];
         int used = usedOutputs.length;
         for (int r = 0; r < b; r++) {

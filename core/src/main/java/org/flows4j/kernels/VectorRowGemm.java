@@ -116,18 +116,28 @@ final class VectorRowGemm implements RowGemm {
             return;
         }
         int[] idx = new int[k];
+        float[] size = new float[k];
         int i = i0;
         for (; i + 4 <= i1; i += 4) {
             float[] a0 = a[i];
             float[] a1 = a[i + 1];
             float[] a2 = a[i + 2];
             float[] a3 = a[i + 3];
+            // |a0| + |a1| + |a2| + |a3| is zero exactly where all four are (+-0): a sum of
+            // non-negative floats does not round to zero, and NaN stays nonzero
+            int p = 0;
+            for (; p + L <= k; p += L) {
+                FloatVector.fromArray(S, a0, p).abs().add(FloatVector.fromArray(S, a1, p).abs())
+                        .add(FloatVector.fromArray(S, a2, p).abs()).add(FloatVector.fromArray(S, a3, p).abs())
+                        .intoArray(size, p);
+            }
+            for (; p < k; p++) {
+                size[p] = Math.abs(a0[p]) + Math.abs(a1[p]) + Math.abs(a2[p]) + Math.abs(a3[p]);
+            }
             int cnt = 0;
-            for (int p = 0; p < k; p++) {
-                int nz = (Float.floatToRawIntBits(a0[p]) | Float.floatToRawIntBits(a1[p]) | Float.floatToRawIntBits(a2[p])
-                        | Float.floatToRawIntBits(a3[p])) & 0x7fffffff;
+            for (p = 0; p < k; p++) {
                 idx[cnt] = p;
-                cnt += (nz | -nz) >>> 31;
+                cnt += size[p] != 0f ? 1 : 0;
             }
             for (int j = 0; j < m; j += 4 * L) {
                 sparse4x4(a0, a1, a2, a3, b, bias, c, i, j, idx, cnt, relu, mask);

@@ -516,7 +516,7 @@ public final class PointwiseSnf {
                 }
             }
             for (int k = 0; k < c.nets.length; k++) {
-                c.nets[k].forward(gemm, nk, ni, works[l][k], n);
+                c.nets[k].forward(gemm, nk, ni, works[l][k], n, true);
             }
             int t = c.trans.length;
             if (c.spline == null) {
