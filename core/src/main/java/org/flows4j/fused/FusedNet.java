@@ -462,14 +462,15 @@ public final class FusedNet {
         float[][][] acts = work.acts;
         int stop = scalarInput ? 2 : 0;
         int last = weights.length - 1;
-        for (int k = last; k >= stop; k--) {
-            if (runHead && k == last - 1) {
-                headBackward(nk, work, g, other, grads, n);
-                float[][] t = g;
-                g = other;
-                other = t;
-                continue;
-            }
+        int k0 = last;
+        if (runHead) {
+            headBackward(nk, work, g, other, grads, n);
+            float[][] t = g;
+            g = other;
+            other = t;
+            k0 = last - 2;
+        }
+        for (int k = k0; k >= stop; k--) {
             float[][] input = k == 0 ? in : acts[k - 1];
             int inW = widths[k];
             int outW = widths[k + 1];
@@ -484,9 +485,6 @@ public final class FusedNet {
                 gemm.gemm(true, g, input, null, false, grads.dW[k], 0, outW, n, inW);
             }
             nk.columnSum(g, n, grads.db[k], outW);
-            if (runHead && k == last) {
-                continue; // g, the output's gradient, goes to headBackward as it is
-            }
             float[][] target = k == 0 ? gIn : other;
             if (inW < NARROW) {
                 gemm.dots(g, transposed[k], null, false, target, 0, n, outW, inW);
@@ -508,7 +506,8 @@ public final class FusedNet {
     }
 
     /**
-     * The last hidden layer's gradients when one output w . h + c sits on it (k = linears() - 2,
+     * The gradients of the output layer and of the last hidden layer below it when that output is
+     * one number w . h + c (k = linears() - 2,
      * units h = relu(z), inputs a = acts[k - 1], rows [0, n), output gradients {@code gOut[r][0]}):
      * dL/dz[r][o] = gOut[r] w[o] on rows where unit o is active, so
      * dW[o] = w[o] (sum over o's active rows of gOut[r] a[r]), a difference of running sums at the
@@ -526,9 +525,14 @@ public final class FusedNet {
         float[][] a = work.acts[k - 1];
         float[][] h = work.acts[k];
         float[] g = work.headG;
+        float g1 = 0;
         for (int r = 0; r < n; r++) {
             g[r] = gOut[r][0];
+            g1 += g[r];
         }
+        // the output layer: dW = sum of g h over the rows, db = sum of g
+        nk.columnSums(h, g, 0, n, grads.dW[k + 1][0], work.blockSum, units);
+        grads.db[k + 1][0] = g1;
         java.util.Arrays.fill(work.prefixSum, 0, inW, 0.0);
         java.util.Arrays.fill(work.headRow, 0, inW, 0.0);
         java.util.Arrays.fill(work.headRowF, 0, inW, 0f);
@@ -714,6 +718,15 @@ public final class FusedNet {
      * (The switch path leaves its second layer's weight gradient transposed, [in][out], in dWt.)
      */
     public void addInto(Grads grads, float[][] weightGrads, float[][] biasGrads) {
+        writeInto(grads, weightGrads, biasGrads, false);
+    }
+
+    /** As {@link #addInto}, but the arrays' contents are replaced (no zeroing needed before). */
+    public void copyInto(Grads grads, float[][] weightGrads, float[][] biasGrads) {
+        writeInto(grads, weightGrads, biasGrads, true);
+    }
+
+    private void writeInto(Grads grads, float[][] weightGrads, float[][] biasGrads, boolean replace) {
         for (int k = 0; k < weights.length; k++) {
             float[] gw = weightGrads[k];
             int in = widths[k];
@@ -722,22 +735,36 @@ public final class FusedNet {
                 for (int p = 0; p < in; p++) {
                     float[] col = grads.dWt[1][p];
                     int at = p;
-                    for (int o = 0; o < out; o++, at += in) {
-                        gw[at] += col[o];
+                    if (replace) {
+                        for (int o = 0; o < out; o++, at += in) {
+                            gw[at] = col[o];
+                        }
+                    } else {
+                        for (int o = 0; o < out; o++, at += in) {
+                            gw[at] += col[o];
+                        }
                     }
                 }
             } else {
                 for (int o = 0; o < out; o++) {
                     float[] row = grads.dW[k][o];
                     int base = o * in;
-                    for (int q = 0; q < in; q++) {
-                        gw[base + q] += row[q];
+                    if (replace) {
+                        System.arraycopy(row, 0, gw, base, in);
+                    } else {
+                        for (int q = 0; q < in; q++) {
+                            gw[base + q] += row[q];
+                        }
                     }
                 }
             }
             float[] gb = biasGrads[k];
-            for (int o = 0; o < out; o++) {
-                gb[o] += grads.db[k][o];
+            if (replace) {
+                System.arraycopy(grads.db[k], 0, gb, 0, out);
+            } else {
+                for (int o = 0; o < out; o++) {
+                    gb[o] += grads.db[k][o];
+                }
             }
         }
     }

@@ -338,6 +338,13 @@ public final class PointwiseSnf {
         private double[][] tanhS;
         private long[] keys;
         private double lastMl;
+        /**
+         * Per coupling and network: whether its gradient arrays are its own (each written by this
+         * network alone: replaced each step, not zeroed and added to); and the gradient arrays a
+         * step must zero first (all others).
+         */
+        private boolean[][] ownsGrads;
+        private final List<float[]> zeroEachStep = new ArrayList<>();
 
         Trainer() {
             for (Tensor p : parameters) {
@@ -411,6 +418,7 @@ public final class PointwiseSnf {
                     e1[l] = new double[n];
                 }
             }
+            ownGradients();
             dSum = new double[n];
             gCur = new float[n][dim];
             gNext = new float[n][dim];
@@ -420,6 +428,59 @@ public final class PointwiseSnf {
             noise = new float[n * dim];
             prop = new float[n][dim];
             eProp = new double[n];
+        }
+
+        /**
+         * Which networks' gradient arrays are theirs alone (no array shared with another network
+         * or parameter), and so which arrays a step must zero.
+         */
+        private void ownGradients() {
+            Map<float[], Integer> uses = new IdentityHashMap<>();
+            int nl = layers.size();
+            for (int l = 0; l < nl; l++) {
+                if (netGradW[l] != null) {
+                    for (int k = 0; k < netGradW[l].length; k++) {
+                        for (float[] a : netGradW[l][k]) {
+                            uses.merge(a, 1, Integer::sum);
+                        }
+                        for (float[] a : netGradB[l][k]) {
+                            uses.merge(a, 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+            ownsGrads = new boolean[nl][];
+            Map<float[], Boolean> owned = new IdentityHashMap<>();
+            for (int l = 0; l < nl; l++) {
+                if (netGradW[l] == null) {
+                    continue;
+                }
+                ownsGrads[l] = new boolean[netGradW[l].length];
+                for (int k = 0; k < netGradW[l].length; k++) {
+                    boolean own = true;
+                    for (float[] a : netGradW[l][k]) {
+                        own &= uses.get(a) == 1;
+                    }
+                    for (float[] a : netGradB[l][k]) {
+                        own &= uses.get(a) == 1;
+                    }
+                    ownsGrads[l][k] = own;
+                    if (own) {
+                        for (float[] a : netGradW[l][k]) {
+                            owned.put(a, true);
+                        }
+                        for (float[] a : netGradB[l][k]) {
+                            owned.put(a, true);
+                        }
+                    }
+                }
+            }
+            zeroEachStep.clear();
+            for (Tensor g : grads) {
+                if (!owned.containsKey(g.rawFloats())) {
+                    zeroEachStep.add(g.rawFloats());
+                }
+            }
         }
 
         /** J_ML of the last step (equal to its return value). */
@@ -438,8 +499,8 @@ public final class PointwiseSnf {
             }
             ensure(n);
             refreshWeights();
-            for (Tensor g : grads) {
-                java.util.Arrays.fill(g.rawFloats(), 0f);
+            for (float[] g : zeroEachStep) {
+                java.util.Arrays.fill(g, 0f);
             }
             for (int i = 0; i < n; i++) {
                 System.arraycopy(batch, i * dim, xs[0][i], 0, dim);
@@ -621,7 +682,11 @@ public final class PointwiseSnf {
             for (int k = 0; k < c.nets.length; k++) {
                 FusedNet net = c.nets[k];
                 net.backward(gemm, nk, netIn[l], works[l][k], gOut[k], gOther, gNetIn, netGrads[l][k], n);
-                net.addInto(netGrads[l][k], netGradW[l][k], netGradB[l][k]);
+                if (ownsGrads[l][k]) {
+                    net.copyInto(netGrads[l][k], netGradW[l][k], netGradB[l][k]);
+                } else {
+                    net.addInto(netGrads[l][k], netGradW[l][k], netGradB[l][k]);
+                }
                 for (int r = 0; r < n; r++) {
                     float[] dst = gNext[perm[r]];
                     for (int q = 0; q < c.cond.length; q++) {

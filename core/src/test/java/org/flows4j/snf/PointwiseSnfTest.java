@@ -122,6 +122,33 @@ class PointwiseSnfTest {
         assertLossAndGradients(what, loss, expected, tr, grads, 1e-3, 1e-6);
     }
 
+    /**
+     * A step's gradients do not depend on the steps before it (the networks' gradient arrays are
+     * replaced each step, the others zeroed): a second step on another batch gives the same
+     * gradients, bit for bit, as a fresh trainer's first step on that batch.
+     */
+    @Test
+    void gradientsOfAStepDoNotCarryOverFromTheLast() {
+        for (ImageBenchmark.Method method : new ImageBenchmark.Method[] {ImageBenchmark.Method.RNVP,
+            ImageBenchmark.Method.NSF}) {
+            ImageEnergy u = ringEnergy();
+            ImageBenchmark.Settings s = ImageBenchmark.Settings.paper(2.0).withBlocks(2).withHidden(32, 32, 32)
+                    .withMcSteps(0).withBins(8);
+            BoltzmannGenerator bg = ImageBenchmark.build(method, s, u, new Rng(3));
+            perturb(bg, 0.1);
+            PointwiseSnf fused = PointwiseSnf.of(bg, org.flows4j.kernels.RowGemm.best(), true).orElseThrow();
+            PointwiseSnf.Trainer twice = fused.newTrainer();
+            twice.step(batch(u, 100, 5), 100);
+            twice.step(batch(u, 100, 6), 100);
+            PointwiseSnf.Trainer once = fused.newTrainer();
+            once.step(batch(u, 100, 6), 100);
+            for (int k = 0; k < once.gradients().size(); k++) {
+                assertThat(twice.gradients().get(k).rawFloats()).as(method.label() + " parameter " + k)
+                        .containsExactly(once.gradients().get(k).rawFloats());
+            }
+        }
+    }
+
     @Test
     void stochasticStepsMatchAutodiffWithTheSameMoves() {
         compare(ImageBenchmark.Method.RNVP_MC, 3);
