@@ -244,8 +244,12 @@ public final class FusedNet {
         final float[] headG;
         final boolean[] touched;
         double prefixSum1;
-        /** The last hidden layer's switches, recorded by a forward pass for backward (recordSwitches). */
+        /**
+         * The last hidden layer's switches, recorded by a forward pass for backward
+         * (recordSwitches), and the rows they were recorded for (-1: none).
+         */
         int switchBlocks;
+        int switchRows = -1;
         final int[] switchAt;
         final int[] switchFrom;
         int[] switchUnits;
@@ -301,6 +305,7 @@ public final class FusedNet {
      * fresh in the cache (the switches of the last hidden layer's units, see {@link #headBackward}).
      */
     public void forward(RowGemm gemm, NetKernel nk, float[][] in, Work work, int n, boolean forBackward) {
+        work.switchRows = -1;
         float[][][] acts = work.acts;
         int last = weights.length - 1;
         int k = 0;
@@ -452,7 +457,8 @@ public final class FusedNet {
     }
 
     /**
-     * Backward pass of rows [0, n) after {@link #forward} on the same rows: {@code g} holds
+     * Backward pass of rows [0, n) after {@link #forward(RowGemm, NetKernel, float[][], Work, int,
+     * boolean) forward(..., forBackward = true)} on the same rows: {@code g} holds
      * dL/d(outputs) and is overwritten (as is {@code other}, a scratch of the widest width); writes
      * the weight and bias gradients into {@code grads} (replacing them) and dL/d(inputs) into
      * {@code gIn} (replacing, in() columns).
@@ -464,6 +470,9 @@ public final class FusedNet {
         int last = weights.length - 1;
         int k0 = last;
         if (runHead) {
+            if (work.switchRows != n) {
+                throw new IllegalStateException("backward of " + n + " rows needs forward(..., forBackward = true) on them");
+            }
             headBackward(nk, work, g, other, grads, n);
             float[][] t = g;
             g = other;
@@ -586,9 +595,9 @@ public final class FusedNet {
     }
 
     /**
-     * The {@code c} units in work.switching switch at a row whose activations are {@code now}: each
-     * opens its run (subtracting the running sums; the first run sets them) or closes it (adding
-     * them), and enters or leaves the row vector.
+     * The recorded switches [e0, e1) of one row ({@link #recordSwitches}): each unit opens its run
+     * (subtracting the running sums; its first run sets them) or closes it (adding them), and enters
+     * or leaves the row vector.
      */
     private void headSwitches(NetKernel nk, Work work, int e0, int e1, int k, int inW) {
         double[] sum = work.prefixSum;
@@ -655,6 +664,7 @@ public final class FusedNet {
         }
         from[blocks] = events;
         work.switchBlocks = blocks;
+        work.switchRows = n;
     }
 
     /**
