@@ -431,8 +431,8 @@ public final class PointwiseSnf {
         }
 
         /**
-         * Which networks' gradient arrays are theirs alone (no array shared with another network
-         * or parameter), and so which arrays a step must zero.
+         * Which networks' gradient arrays are theirs alone (no array shared with another network,
+         * or twice within one), and so which arrays a step must zero: every array no network owns.
          */
         private void ownGradients() {
             Map<float[], Integer> uses = new IdentityHashMap<>();
