@@ -36,7 +36,11 @@ public interface NetKernel {
      * {@code alpha[o] += w * col[o]} and {@code beta[o] += b * col[o]} (or -=, when not
      * {@code add}), o < m: the products in double (exact for float factors), then the sums.
      */
-    void addUnit(float w, float b, float[] col, boolean add, double[] alpha, double[] beta, int m);
+    default void addUnit(float w, float b, float[] col, boolean add, double[] alpha, double[] beta, int m) {
+        // x - w c = x + (-w) c exactly: the products of floats are exact in double
+        addScaled(add ? w : -w, col, alpha, m);
+        addScaled(add ? b : -b, col, beta, m);
+    }
 
     /** {@code acc[o] += (double) s * x[o]}, o < m: the product in double (exact), then the sum. */
     void addScaled(float s, float[] x, double[] acc, int m);

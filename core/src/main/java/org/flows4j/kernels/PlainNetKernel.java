@@ -8,23 +8,6 @@ final class PlainNetKernel implements NetKernel {
     }
 
     @Override
-    public void addUnit(float w, float b, float[] col, boolean add, double[] alpha, double[] beta, int m) {
-        double wd = w;
-        double bd = b;
-        if (add) {
-            for (int o = 0; o < m; o++) {
-                alpha[o] += wd * col[o];
-                beta[o] += bd * col[o];
-            }
-        } else {
-            for (int o = 0; o < m; o++) {
-                alpha[o] -= wd * col[o];
-                beta[o] -= bd * col[o];
-            }
-        }
-    }
-
-    @Override
     public void addScaled(float s, float[] x, double[] acc, int m) {
         double sd = s;
         for (int o = 0; o < m; o++) {

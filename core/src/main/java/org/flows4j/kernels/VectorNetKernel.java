@@ -30,8 +30,10 @@ final class VectorNetKernel implements NetKernel {
 
     @Override
     public void addUnit(float w, float b, float[] col, boolean add, double[] alpha, double[] beta, int m) {
-        // alpha - w c = alpha + (-w) c exactly (the products of floats are exact in double). The
-        // conversions go through the preferred float shape only (halves of one vector), see above.
+        // NetKernel's addUnit (two addScaled) with each converted column vector used twice: this runs
+        // at every switch of a first-layer unit. alpha - w c = alpha + (-w) c exactly (the products
+        // of floats are exact in double). The conversions go through the preferred float shape
+        // only (halves of one vector), see above.
         double wd = add ? w : -w;
         double bd = add ? b : -b;
         int o = 0;
