@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 reps="${1:-5}"
+if ! [[ "$reps" =~ ^[1-9][0-9]*$ ]]; then
+  echo "snf_dog.sh: REPS must be a whole number >= 1, got '$reps'" >&2
+  exit 2
+fi
 py=/usr/bin/python3
 if ! "$py" -c 'import torch, numpy' 2>/dev/null; then
   echo "installing python3-torch ..." >&2
@@ -55,7 +59,10 @@ lines = ["# flows4j vs PyTorch: the SNF paper's RealNVP on the dog, depth 5, tra
          f"{', '.join(f'{x:.2f}' for x in pairs)} |", "",
          f"flows4j KL (dog, 500000 samples): {kls}", "",
          "## Every run", "", "```"] + [json.dumps(r) for r in runs] + ["```", ""]
-open(out, "w").write("\n".join(lines))
+import os
+with open(out + ".tmp", "w") as f:  # then moved: no half-written result file
+    f.write("\n".join(lines))
+os.replace(out + ".tmp", out)
 print("\n".join(lines[:12]))
 print(f"\nwrote {out}")
 PY

@@ -60,7 +60,12 @@ def main():
     torch.manual_seed(a.seed)
     if a.data:
         import numpy as np
-        data = torch.tensor(np.loadtxt(a.data, dtype="float32"))
+        try:
+            data = torch.tensor(np.loadtxt(a.data, dtype="float32", ndmin=2))
+        except (OSError, ValueError) as e:
+            ap.exit(2, f"rnvp_dog_torch.py: cannot read --data {a.data}: {e}\n")
+        if data.shape[1] != 2 or data.shape[0] < 1:
+            ap.exit(2, f"rnvp_dog_torch.py: --data {a.data} needs rows of two numbers, got shape {tuple(data.shape)}\n")
     else:
         data = torch.rand(50000, 2) * 7.0 - 3.5
     layers = nn.ModuleList([Coupling([64, 64, 64]) for _ in range(2 * a.depth)])
