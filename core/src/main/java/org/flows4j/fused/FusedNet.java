@@ -14,7 +14,7 @@ import org.flows4j.tensor.Tensor;
  * bias and input gradients, all on the {@link RowGemm} kernels. Holds row-array copies of the
  * network's weights in both orientations, refreshed from its tensors before use.
  *
- * <p>Rows must come sorted by their first input. A network with one input (the couplings of a
+ * <p>Rows must come sorted by their first input ({@link RowOrder}). A network with one input (the couplings of a
  * 2-D flow) then skips its first two products: h1 = relu(w1 x + b1) switches each unit on or off
  * once as x grows, so z2 = W2 h1 + b2 = alpha x + beta with alpha and beta constant between
  * switches, updated by one column of W2 at each switch; the gradients of W1, b1, W2, b2 and x come
@@ -110,23 +110,6 @@ public final class FusedNet {
     /** The bias tensor of linear k. */
     public Tensor bias(int k) {
         return biases[k];
-    }
-
-    /**
-     * perm[0..n) = the rows ordered by column {@code col} (as the floats order, -0 before +0; ties
-     * by row index): the order {@link #forward} needs, in which neighbouring rows also share their
-     * ReLU zeros (see {@link RowGemm#gemmSparse}). keys holds at least n longs.
-     */
-    public static void argsort(float[][] rows, int col, int n, int[] perm, long[] keys) {
-        for (int i = 0; i < n; i++) {
-            int bits = Float.floatToRawIntBits(rows[i][col]);
-            int key = bits ^ ((bits >> 31) & 0x7fffffff);
-            keys[i] = ((long) key << 32) | i;
-        }
-        java.util.Arrays.sort(keys, 0, n);
-        for (int r = 0; r < n; r++) {
-            perm[r] = (int) keys[r];
-        }
     }
 
     public int linears() {

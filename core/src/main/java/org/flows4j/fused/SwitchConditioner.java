@@ -32,7 +32,7 @@ final class SwitchConditioner {
     private final float[][] biasGrads;
     private FusedNet.Work work;
     private int capacity;
-    private long[] keys;
+    private final RowOrder order = new RowOrder();
     private int[] perm;
     private float[][] in;
     private float[][] g;
@@ -96,7 +96,6 @@ final class SwitchConditioner {
         }
         capacity = b;
         work = net.newWork(b);
-        keys = new long[b];
         perm = new int[b];
         in = new float[b][1];
         int widest = net.widest();
@@ -113,7 +112,7 @@ final class SwitchConditioner {
         ensure(b);
         copyFirstColumn();
         net.refresh();
-        FusedNet.argsort(x, kept, b, perm, keys);
+        order.argsort(x, kept, b, perm);
         for (int r = 0; r < b; r++) {
             in[r][0] = x[perm[r]][kept];
         }

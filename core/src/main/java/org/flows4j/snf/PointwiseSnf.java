@@ -10,6 +10,7 @@ import org.flows4j.energy.Energy;
 import org.flows4j.energy.InterpolatedEnergy;
 import org.flows4j.energy.PointwiseEnergy;
 import org.flows4j.fused.FusedNet;
+import org.flows4j.fused.RowOrder;
 import org.flows4j.kernels.NetKernel;
 import org.flows4j.kernels.RowGemm;
 import org.flows4j.parallel.Parallel;
@@ -336,7 +337,7 @@ public final class PointwiseSnf {
         /** Per affine coupling: the gradient array of its log alpha, and tanh of the raw scales (row-major [n][t]). */
         private float[][] logAlphaGrad;
         private double[][] tanhS;
-        private long[] keys;
+        private final RowOrder order = new RowOrder();
         private double lastMl;
         /**
          * Per coupling and network: whether its gradient arrays are its own (each written by this
@@ -378,7 +379,6 @@ public final class PointwiseSnf {
             splineState = new double[nl][];
             logAlphaGrad = new float[nl][];
             tanhS = new double[nl][];
-            keys = new long[n];
             int widest = dim;
             int maxNets = 0;
             for (int l = 0; l < nl; l++) {
@@ -569,7 +569,7 @@ public final class PointwiseSnf {
             float[][] out = xs[l + 1];
             float[][] ni = netIn[l];
             int[] perm = perms[l];
-            FusedNet.argsort(in, c.cond[0], n, perm, keys);
+            order.argsort(in, c.cond[0], n, perm);
             for (int r = 0; r < n; r++) {
                 float[] src = in[perm[r]];
                 for (int q = 0; q < c.cond.length; q++) {
@@ -742,7 +742,7 @@ public final class PointwiseSnf {
         final double[] eProp = new double[CHUNK];
         final Map<RationalQuadraticSpline, SplineGrad> splines = new IdentityHashMap<>();
         final int[] perm = new int[CHUNK];
-        final long[] keys = new long[CHUNK];
+        final RowOrder order = new RowOrder();
 
         SampleWorkspace() {
             int linears = 0;
@@ -785,7 +785,7 @@ public final class PointwiseSnf {
                     continue;
                 }
                 Coupling c = (Coupling) layer;
-                FusedNet.argsort(y, c.cond[0], m, perm, keys);
+                order.argsort(y, c.cond[0], m, perm);
                 for (int r = 0; r < m; r++) {
                     float[] src = y[perm[r]];
                     for (int q = 0; q < c.cond.length; q++) {
