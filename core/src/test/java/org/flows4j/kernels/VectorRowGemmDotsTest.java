@@ -49,12 +49,26 @@ class VectorRowGemmDotsTest {
             DotOperands ops = DotOperands.random(r, n, k, m, 3);
             float[][] a = ops.a();
             float[][] bt = ops.bt();
-            float[] bias = ops.bias();
+            // rounds alternate between a bias, none, and adding to what c holds; rows from 0 or 1
+            int mode = round % 3;
+            float[] bias = mode == 0 ? ops.bias() : null;
+            boolean accumulate = mode == 2;
+            int i0 = (round / 3) % 2;
             float[][] c = new float[n][m];
-            g.dots(a, bt, bias, false, c, 0, n, k, m);
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < m; j++) {
-                    float want = reference(a[i], bt[j], k) + bias[j];
+                    c[i][j] = (float) r.nextGaussian();
+                }
+            }
+            float[][] before = new float[n][];
+            for (int i = 0; i < n; i++) {
+                before[i] = c[i].clone();
+            }
+            g.dots(a, bt, bias, accumulate, c, i0, n, k, m);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < m; j++) {
+                    float want = i < i0 ? before[i][j]
+                            : reference(a[i], bt[j], k) + (accumulate ? before[i][j] : bias != null ? bias[j] : 0f);
                     assertThat(Float.floatToIntBits(c[i][j])).as("round %d row %d col %d", round, i, j)
                             .isEqualTo(Float.floatToIntBits(want));
                 }
