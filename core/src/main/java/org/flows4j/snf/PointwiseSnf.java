@@ -591,7 +591,7 @@ public final class PointwiseSnf {
                     double ld = 0;
                     for (int q = 0; q < t; q++) {
                         int j = c.trans[q];
-                        double th = Math.tanh(rawS[r][q]);
+                        double th = OneInputCoupling.tanh(rawS[r][q]);
                         ths[r * t + q] = th;
                         float s = alpha * (float) th;
                         out[i][j] = (in[i][j] - shift[r][q]) * (float) Math.exp(-s);
