@@ -71,6 +71,20 @@ final class VectorNetKernel implements NetKernel {
 
     @Override
     public int switches(float[] before, float[] after, int m, int[] out) {
+        if (m == 4 * L) {
+            // one test for the whole row first (most rows have no switch)
+            VectorMask<Float> s0 = FloatVector.fromArray(S, before, 0).compare(VectorOperators.GT, 0f)
+                    .eq(FloatVector.fromArray(S, after, 0).compare(VectorOperators.GT, 0f));
+            VectorMask<Float> s1 = FloatVector.fromArray(S, before, L).compare(VectorOperators.GT, 0f)
+                    .eq(FloatVector.fromArray(S, after, L).compare(VectorOperators.GT, 0f));
+            VectorMask<Float> s2 = FloatVector.fromArray(S, before, 2 * L).compare(VectorOperators.GT, 0f)
+                    .eq(FloatVector.fromArray(S, after, 2 * L).compare(VectorOperators.GT, 0f));
+            VectorMask<Float> s3 = FloatVector.fromArray(S, before, 3 * L).compare(VectorOperators.GT, 0f)
+                    .eq(FloatVector.fromArray(S, after, 3 * L).compare(VectorOperators.GT, 0f));
+            if (s0.and(s1).and(s2).and(s3).allTrue()) {
+                return 0;
+            }
+        }
         // lanes compared a vector at a time; only a vector with a switch is looked at lane by lane
         int c = 0;
         int o = 0;

@@ -27,7 +27,7 @@ class NetKernelTest {
     void kernelsEqualTheScalarLoops() {
         Random rnd = new Random(3);
         for (NetKernel k : new NetKernel[] {NetKernel.best(), NetKernel.plain()}) {
-            for (int m : new int[] {64, 16, 20, 7, 48, 1}) {
+            for (int m : new int[] {64, 16, 20, 7, 48, 1, 32}) {
                 int n = 37;
                 float[] x = vec(rnd, n, 0.1);
                 float[] a = vec(rnd, m, 0.1);
@@ -146,6 +146,13 @@ class NetKernelTest {
                 assertThat(java.util.Arrays.copyOf(got, c)).as(k.name() + " switches m=" + m)
                         .containsExactly(switched.stream().mapToInt(Integer::intValue).toArray());
                 assertThat(k.switches(after, after, m, got)).isZero();
+                // a single unit switching, anywhere in the row (the whole-row test must see it)
+                for (int o = 0; o < m; o++) {
+                    float[] one = before.clone();
+                    one[o] = before[o] > 0 ? 0f : 1f;
+                    assertThat(k.switches(before, one, m, got)).as(k.name() + " one switch m=" + m + " at " + o).isEqualTo(1);
+                    assertThat(got[0]).isEqualTo(o);
+                }
                 // scaledRows on rows [2, 30), masked by h (with NaN and -0 entries)
                 float[][] mask = mat(rnd, n, m, 0.2);
                 mask[3][0] = Float.NaN;
