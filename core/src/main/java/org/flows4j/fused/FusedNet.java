@@ -203,7 +203,7 @@ public final class FusedNet {
         final float[][] segSum;
         final float[][] prefixX;
         final float[][] prefix;
-        /** {@link #headBackward}: one block's sums of g a, and of a (unused). */
+        /** {@link #headBackward}: one block's sums of g a; the output layer's sums of h (unused). */
         final float[] blockSumX;
         final float[] blockSum;
         /** The rows' inputs (one-input networks), and scratch of the unit gradients. */
@@ -567,13 +567,12 @@ public final class FusedNet {
     /** Rows [r0, r1) of {@link #headBackward}: their input gradients, and their sums into the running sums. */
     private static void headBlock(NetKernel nk, Work work, float[][] a, float[] g, float[][] target, int r0, int r1,
             int inW) {
-        nk.scaledRows(g, work.headRowF, a, target, r0, r1, inW);
+        nk.scaledRowsAndSums(g, work.headRowF, a, target, r0, r1, inW, work.blockSumX);
         double s1 = 0;
         for (int q = r0; q < r1; q++) {
             s1 += g[q];
         }
         work.prefixSum1 += s1;
-        nk.columnSums(a, g, r0, r1, work.blockSumX, work.blockSum, inW);
         nk.addScaled(1f, work.blockSumX, work.prefixSum, inW);
     }
 

@@ -57,6 +57,14 @@ public interface NetKernel {
      */
     void scaledRows(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m);
 
+    /**
+     * {@link #scaledRows} and the first sums of {@link #columnSums} over the same rows in one pass:
+     * {@code dst[r][o] = mask[r][o] > 0 ? g[r] * v[o] : 0} and
+     * {@code sx[o] = sum over r of mask[r][o] * g[r]}, rows r in [r0, r1) in order, from zero (each
+     * product rounded, then added), o < m: the same numbers as the two calls.
+     */
+    void scaledRowsAndSums(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m, float[] sx);
+
     /** {@code dst[o] = (float) src[o]}, o < m. */
     void toFloats(double[] src, float[] dst, int m);
 

@@ -125,6 +125,33 @@ final class VectorNetKernel implements NetKernel {
     }
 
     @Override
+    public void scaledRowsAndSums(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m, float[] sx) {
+        // each row's vector of the mask read once for both (the run-sum backward's blocks)
+        FloatVector zero = FloatVector.zero(S);
+        int o = 0;
+        for (; o + L <= m; o += L) {
+            FloatVector vo = FloatVector.fromArray(S, v, o);
+            FloatVector acc = zero;
+            for (int r = r0; r < r1; r++) {
+                float gr = g[r];
+                FloatVector mr = FloatVector.fromArray(S, mask[r], o);
+                zero.blend(vo.mul(gr), mr.compare(VectorOperators.GT, 0f)).intoArray(dst[r], o);
+                acc = acc.add(mr.mul(gr));
+            }
+            acc.intoArray(sx, o);
+        }
+        for (; o < m; o++) {
+            float acc = 0f;
+            for (int r = r0; r < r1; r++) {
+                float mr = mask[r][o];
+                dst[r][o] = mr > 0 ? g[r] * v[o] : 0f;
+                acc += mr * g[r];
+            }
+            sx[o] = acc;
+        }
+    }
+
+    @Override
     public void toFloats(double[] src, float[] dst, int m) {
         int o = 0;
         for (; o + L <= m; o += L) {

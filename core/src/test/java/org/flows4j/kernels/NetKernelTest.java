@@ -171,6 +171,28 @@ class NetKernelTest {
                 for (int r = 0; r < n; r++) {
                     assertThat(rowsOut[r]).as(k.name() + " scaledRows m=" + m + " row " + r).containsExactly(dstWant2[r]);
                 }
+                // scaledRowsAndSums: the same rows, and the sums of mask * x over them in row order
+                float[][] rowsOut2 = mat(rnd, n, m, 0);
+                for (int r = 0; r < n; r++) {
+                    if (r < 2 || r >= 30) {
+                        dstWant2[r] = rowsOut2[r].clone();
+                    }
+                }
+                float[] sums = vec(rnd, m, 0);
+                float[] sumsWant = new float[m];
+                for (int r = 2; r < 30; r++) {
+                    for (int o = 0; o < m; o++) {
+                        sumsWant[o] += mask[r][o] * x[r];
+                    }
+                }
+                k.scaledRowsAndSums(x, a, mask, rowsOut2, 2, 30, m, sums);
+                for (int r = 0; r < n; r++) {
+                    assertThat(rowsOut2[r]).as(k.name() + " scaledRowsAndSums m=" + m + " row " + r).containsExactly(dstWant2[r]);
+                }
+                for (int o = 0; o < m; o++) {
+                    assertThat(Float.floatToIntBits(sums[o])).as(k.name() + " scaledRowsAndSums sums m=" + m + " o " + o)
+                            .isEqualTo(Float.floatToIntBits(sumsWant[o]));
+                }
             }
         }
     }
