@@ -14,8 +14,8 @@ import org.flows4j.tensor.Tensor;
  * bias and input gradients, all on the {@link RowGemm} kernels. Holds row-array copies of the
  * network's weights in both orientations, refreshed from its tensors before use.
  *
- * <p>Rows must come sorted by their first input ({@link RowOrder}). A network with one input (the couplings of a
- * 2-D flow) then skips its first two products: h1 = relu(w1 x + b1) switches each unit on or off
+ * <p>Rows must come sorted by their first input ({@link RowOrder}). A network with one input (the
+ * couplings of a 2-D flow) then skips its first two products: h1 = relu(w1 x + b1) switches each unit on or off
  * once as x grows, so z2 = W2 h1 + b2 = alpha x + beta with alpha and beta constant between
  * switches, updated by one column of W2 at each switch; the gradients of W1, b1, W2, b2 and x come
  * from prefix sums over the rows. Linear work in the rows instead of the width squared, the same

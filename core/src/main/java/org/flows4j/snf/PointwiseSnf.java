@@ -802,7 +802,7 @@ public final class PointwiseSnf {
                         double ld = 0;
                         for (int q = 0; q < t; q++) {
                             int j = c.trans[q];
-                            float s = alpha * (float) Math.tanh(rawS[r][q]);
+                            float s = alpha * (float) OneInputCoupling.tanh(rawS[r][q]);
                             y[i][j] = y[i][j] * (float) Math.exp(s) + shift[r][q];
                             ld += s;
                         }
