@@ -52,16 +52,10 @@ public interface NetKernel {
     int switches(float[] before, float[] after, int m, int[] out);
 
     /**
-     * {@code dst[r][o] = mask[r][o] > 0 ? g[r] * v[o] : 0} (NaN masks as 0) for rows r in
-     * [r0, r1), o < m.
-     */
-    void scaledRows(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m);
-
-    /**
-     * {@link #scaledRows} and the first sums of {@link #columnSums} over the same rows in one pass:
-     * {@code dst[r][o] = mask[r][o] > 0 ? g[r] * v[o] : 0} and
+     * The masked rows {@code dst[r][o] = mask[r][o] > 0 ? g[r] * v[o] : 0} (NaN masks as 0) and,
+     * in the same pass, the first sums of {@link #columnSums} over those rows,
      * {@code sx[o] = sum over r of mask[r][o] * g[r]}, rows r in [r0, r1) in order, from zero (each
-     * product rounded, then added), o < m: the same numbers as the two calls.
+     * product rounded, then added), o < m.
      */
     void scaledRowsAndSums(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m, float[] sx);
 

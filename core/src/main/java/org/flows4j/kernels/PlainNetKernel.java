@@ -26,18 +26,6 @@ final class PlainNetKernel implements NetKernel {
     }
 
     @Override
-    public void scaledRows(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m) {
-        for (int r = r0; r < r1; r++) {
-            float gr = g[r];
-            float[] mr = mask[r];
-            float[] dr = dst[r];
-            for (int o = 0; o < m; o++) {
-                dr[o] = mr[o] > 0 ? gr * v[o] : 0f;
-            }
-        }
-    }
-
-    @Override
     public void scaledRowsAndSums(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m, float[] sx) {
         java.util.Arrays.fill(sx, 0, m, 0f);
         for (int r = r0; r < r1; r++) {

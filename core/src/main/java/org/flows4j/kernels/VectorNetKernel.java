@@ -107,24 +107,6 @@ final class VectorNetKernel implements NetKernel {
     }
 
     @Override
-    public void scaledRows(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m) {
-        FloatVector zero = FloatVector.zero(S);
-        int o = 0;
-        for (; o + L <= m; o += L) {
-            FloatVector vo = FloatVector.fromArray(S, v, o);
-            for (int r = r0; r < r1; r++) {
-                VectorMask<Float> on = FloatVector.fromArray(S, mask[r], o).compare(VectorOperators.GT, 0f);
-                zero.blend(vo.mul(g[r]), on).intoArray(dst[r], o);
-            }
-        }
-        for (; o < m; o++) {
-            for (int r = r0; r < r1; r++) {
-                dst[r][o] = mask[r][o] > 0 ? g[r] * v[o] : 0f;
-            }
-        }
-    }
-
-    @Override
     public void scaledRowsAndSums(float[] g, float[] v, float[][] mask, float[][] dst, int r0, int r1, int m, float[] sx) {
         // each row's vector of the mask read once for both (the run-sum backward's blocks)
         FloatVector zero = FloatVector.zero(S);
